@@ -1,0 +1,1 @@
+"""Repository memory: history mining, indexes, conventions, skills and recall."""

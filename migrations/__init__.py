@@ -1,0 +1,1 @@
+"""Dependency migrations: API diffs between versions, impact, codemods, campaign planning."""

@@ -1,0 +1,1 @@
+"""A panel of automated reviewers that judges candidate patches."""
