@@ -59,7 +59,9 @@ def _ping(port: int) -> bool:
         return False
 
 
-def start_redis(data_dir: Path, *, port: int | None = None, persist: bool = False, timeout_s: float = 10.0) -> LocalRedis:
+def start_redis(
+    data_dir: Path, *, port: int | None = None, persist: bool = False, timeout_s: float = 10.0
+) -> LocalRedis:
     """Start redis-server bound to 127.0.0.1, keeping its files in `data_dir`; wait until it answers PING."""
     binary = shutil.which("redis-server")
     if binary is None:

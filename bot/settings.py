@@ -1,0 +1,71 @@
+"""Service settings, read once from the environment and the secrets directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the service is configured with. The webhook secret is required.
+
+    Usage:
+        settings = Settings()                               # from env, .env-style file and secrets_dir
+        settings = Settings(github_webhook_secret="s3cret")  # in tests
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        env_nested_delimiter="__",
+        secrets_dir=None,
+        extra="ignore",
+    )
+
+    github_webhook_secret: SecretStr
+    github_app_id: int | None = None
+    github_app_private_key: SecretStr | None = None
+    github_app_private_key_file: Path | None = None
+    github_api_url: str = "https://api.github.com"
+    github_app_slug: str = "organic-pr"
+
+    database_url: str = "sqlite+aiosqlite:///var/organic-pr.db"
+    redis_url: str | None = None
+    workspace_dir: Path = Path("var/workspaces")
+    memory_dir: Path = Path("var/memory")
+    sandbox_cache_dir: Path = Path("var/sandbox-cache")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_webhook_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    delivery_ttl_s: int = Field(default=8 * 24 * 3600, ge=7 * 24 * 3600)
+    trigger_label: str = "bot-fix"
+    job_lock_ttl_s: int = Field(default=600, gt=0)
+    job_timeout_s: int = Field(default=3600, gt=0)
+    job_max_tries: int = Field(default=5, gt=0)
+
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+
+    log_json: bool = False
+
+    def private_key(self) -> str | None:
+        """The App private key, from the setting or the file it names."""
+        if self.github_app_private_key is not None:
+            return self.github_app_private_key.get_secret_value()
+        if self.github_app_private_key_file is not None:
+            return self.github_app_private_key_file.read_text()
+        return None
+
+    def missing_github_settings(self) -> list[str]:
+        """Names of the settings a GitHub-calling job still needs."""
+        missing = []
+        if self.github_app_id is None:
+            missing.append("GITHUB_APP_ID")
+        if self.github_app_private_key is None and self.github_app_private_key_file is None:
+            missing.append("GITHUB_APP_PRIVATE_KEY_FILE")
+        return missing
