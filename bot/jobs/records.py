@@ -1,0 +1,79 @@
+"""Jobs that record facts: installations, bot PR outcomes, memory refreshes, and review-driven revisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import typed_model
+from bot.jobs.lifecycle import JobContext, run_job
+from bot.store.models import Installation, Repository
+
+__all__ = ["record_pr_outcome", "refresh_memory", "revise_pr", "sync_installation"]
+
+
+async def sync_installation(ctx: dict[str, Any], *, event: str, payload: dict[str, Any]) -> str:
+    """Mirror installation and repository membership into the store."""
+
+    async def body(jc: JobContext) -> str:
+        typed_model(event, payload)  # validates and logs drift in GitHub's payloads; the raw dict is authoritative
+        inst = payload.get("installation") or {}
+        account = inst.get("account") or {}
+        removed = event == "installation" and payload.get("action") == "deleted"
+        suspended = event == "installation" and payload.get("action") == "suspend"
+        row = Installation(
+            id=int(inst["id"]),
+            account_login=str(account.get("login", "")),
+            account_type=str(account.get("type", "User")),
+            removed=removed,
+            suspended=suspended,
+        )
+        added = payload.get("repositories") or payload.get("repositories_added") or []
+        repos = [
+            Repository(id=int(r["id"]), installation_id=row.id, full_name=r["full_name"], active=not removed)
+            for r in added
+            if isinstance(r, dict) and "full_name" in r
+        ]
+        await jc.store.upsert_installation(row, repos)
+        gone = [r["full_name"] for r in payload.get("repositories_removed") or [] if isinstance(r, dict)]
+        if gone:
+            await jc.store.set_repositories_active(gone, False)
+        return f"{event}.{payload.get('action')}: +{len(repos)} -{len(gone)} repositories"
+
+    return await run_job(ctx, "sync_installation", None, body)
+
+
+async def record_pr_outcome(
+    ctx: dict[str, Any],
+    *,
+    installation_id: int | None,
+    repo: str,
+    number: int,
+    merged: bool,
+    sender: str | None = None,
+    delivery_id: str = "",
+) -> str:
+    async def body(jc: JobContext) -> str:
+        if await jc.store.find_bot_pr(repo, number) is None:
+            return "not a PR the store knows"
+        await jc.store.close_bot_pr(repo, number, merged=merged)
+        return "merged" if merged else "closed unmerged"
+
+    return await run_job(ctx, "record_pr_outcome", f"{repo}#{number}", body)
+
+
+async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str, after: str | None = None) -> str:
+    """Recorded for the memory component, which updates its index from the last indexed commit."""
+
+    async def body(jc: JobContext) -> str:
+        return f"memory refresh requested at {after}"
+
+    return await run_job(ctx, "refresh_memory", f"memory:{repo}", body)
+
+
+async def revise_pr(
+    ctx: dict[str, Any], *, installation_id: int, repo: str, number: int, sender: str, delivery_id: str = ""
+) -> str:
+    async def body(jc: JobContext) -> str:
+        return f"revision requested by {sender}"
+
+    return await run_job(ctx, "revise_pr", f"{repo}#{number}", body)

@@ -1,0 +1,1 @@
+"""The web edge: webhook intake, health and metrics."""

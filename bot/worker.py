@@ -1,0 +1,85 @@
+"""The arq worker: job functions, and the services they share, built once at startup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.worker import Worker, func
+
+from bot.errors import ConfigError
+from bot.jobs.control import cancel_target, rerun_check, run_command
+from bot.jobs.fix import fix_issue
+from bot.jobs.records import record_pr_outcome, refresh_memory, revise_pr, sync_installation
+from bot.metrics import Metrics
+from bot.settings import Settings
+from bot.store import Store
+from bot.types import GitHubFactory, GitHubPort
+
+__all__ = ["JOB_FUNCTIONS", "UnconfiguredGitHub", "build_worker"]
+
+JOB_FUNCTIONS = (
+    fix_issue,
+    cancel_target,
+    run_command,
+    rerun_check,
+    record_pr_outcome,
+    refresh_memory,
+    revise_pr,
+    sync_installation,
+)
+
+
+class UnconfiguredGitHub:
+    """Stands where the GitHub client would be when the App is not configured: every job that needs it says why."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+
+    async def for_installation(self, installation_id: int) -> GitHubPort:
+        raise ConfigError(f"the GitHub App is not configured: set {', '.join(self.missing)}")
+
+
+def default_github(settings: Settings, redis: Any) -> GitHubFactory:
+    missing = settings.missing_github_settings()
+    if missing:
+        return UnconfiguredGitHub(missing)
+    from bot.github_port import GitHubAppFactory
+
+    return GitHubAppFactory(settings, redis)
+
+
+def build_worker(
+    settings: Settings,
+    *,
+    github: GitHubFactory | None = None,
+    burst: bool = False,
+    metrics: Metrics | None = None,
+    poll_delay_s: float = 0.5,
+) -> Worker:
+    """An arq Worker for all job functions; `github` overrides the App client (tests point it at the stand-in)."""
+    if settings.redis_url is None:
+        raise ValueError("the worker needs settings.redis_url")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        store = Store(settings.database_url)
+        await store.migrate()
+        ctx.update(settings=settings, store=store, metrics=metrics or Metrics())
+        ctx["github"] = github or default_github(settings, ctx["redis"])
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "store" in ctx:
+            await ctx["store"].aclose()
+
+    return Worker(
+        functions=[func(f, name=f.__name__) for f in JOB_FUNCTIONS],
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        burst=burst,
+        poll_delay=poll_delay_s,
+        job_timeout=settings.job_timeout_s,
+        max_tries=settings.job_max_tries,
+        keep_result=settings.delivery_ttl_s,
+        handle_signals=not burst,
+    )

@@ -1,0 +1,75 @@
+"""Fixtures for the service: settings on a temp store and the real Redis, a signed-delivery helper."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.settings import Settings
+from bot.web.app import create_app
+from bot.web.signature import sign
+
+SECRET = "test-webhook-secret"
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/store.db"
+
+
+@pytest.fixture
+def settings(redis_url: str, database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        github_webhook_secret=SECRET,
+        redis_url=redis_url,
+        database_url=database_url,
+        workspace_dir=tmp_path / "ws",
+        memory_dir=tmp_path / "mem",
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def signed_headers(body: bytes, event: str, delivery_id: str | None = None, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery_id or str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(body, secret),
+        "Content-Type": "application/json",
+    }
+
+
+Deliver = Callable[..., Any]
+
+
+@pytest.fixture
+def deliver(client: TestClient) -> Deliver:
+    """POST a payload, signed, as GitHub would; returns the response."""
+
+    def post(event: str, payload: dict[str, Any], delivery_id: str | None = None, **headers: str) -> Any:
+        body = json.dumps(payload).encode()
+        return client.post("/webhooks", content=body, headers={**signed_headers(body, event, delivery_id), **headers})
+
+    return post
+
+
+def labeled_payload(label: str = "bot-fix", *, sender_type: str = "User", number: int = 7) -> dict[str, Any]:
+    """A minimal issues.labeled payload (as bedevere tests do): only the fields routing reads."""
+    return {
+        "action": "labeled",
+        "issue": {"number": number, "title": "Crash on empty input"},
+        "label": {"name": label},
+        "repository": {"full_name": "octo/widgets", "default_branch": "main"},
+        "installation": {"id": 42},
+        "sender": {"login": "maintainer" if sender_type == "User" else "dependabot[bot]", "type": sender_type},
+    }
