@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 # Component command groups are imported only when invoked, so `organic-pr serve` never loads torch or faiss.
 COMPONENT_GROUPS = {
@@ -38,3 +42,48 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="organic-pr")
 def main() -> None:
     """Organic PR: pull requests that maintainers actually merge."""
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid configuration (GITHUB_WEBHOOK_SECRET is required):\n{exc}") from exc
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default from HOST, else 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to bind (default from PORT, else 8000).")
+def dev(host: str | None, port: int | None) -> None:
+    """Run web + worker locally on embedded defaults (SQLite, a private Redis); creates a config on first run."""
+    from bot.dev import run_dev
+
+    run_dev(host, port)
+
+
+@main.command()
+def serve() -> None:
+    """Run the web app only (webhooks, health, metrics)."""
+    import uvicorn
+
+    from bot.logging import configure_logging
+    from bot.web.app import create_app
+
+    settings = _settings()
+    configure_logging(json=settings.log_json)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+@main.command()
+def worker() -> None:
+    """Run an arq worker for all jobs."""
+    from bot.logging import configure_logging
+    from bot.worker import build_worker
+
+    settings = _settings()
+    configure_logging(json=settings.log_json)
+    build_worker(settings).run()

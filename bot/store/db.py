@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,7 +67,7 @@ class Store:
             command.upgrade(config, "head")
 
         try:
-            async with self.engine.begin() as conn:
+            async with _migration_lock(), self.engine.begin() as conn:
                 await conn.run_sync(upgrade)
         except (OperationalError, OSError, ConnectionError) as exc:
             raise ServiceUnavailable(f"store unreachable: {type(exc).__name__}") from exc
@@ -222,6 +224,17 @@ class Store:
                 .where(BotPR.repo_full_name == repo, BotPR.number == number)
                 .values(state="merged" if merged else "closed", closed_at=utcnow())
             )
+
+
+_MIGRATION_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _migration_lock() -> asyncio.Lock:
+    """Alembic keeps its context in module globals: two upgrades in one process must not interleave."""
+    loop = asyncio.get_running_loop()
+    if loop not in _MIGRATION_LOCKS:
+        _MIGRATION_LOCKS[loop] = asyncio.Lock()
+    return _MIGRATION_LOCKS[loop]
 
 
 def _ensure_sqlite_dir(url: str) -> None:

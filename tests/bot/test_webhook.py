@@ -59,7 +59,9 @@ def test_fifty_concurrent_redeliveries_make_one_job(settings: Settings, redis_ur
 
     async def storm(base_url: str) -> list[int]:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            responses = await asyncio.gather(*(http.post("/webhooks", content=body, headers=headers) for _ in range(50)))
+            responses = await asyncio.gather(
+                *(http.post("/webhooks", content=body, headers=headers) for _ in range(50))
+            )
         return [r.status_code for r in responses]
 
     with serve_app(create_app(settings)) as base_url:
