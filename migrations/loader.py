@@ -1,0 +1,279 @@
+"""Build an `ApiSurface` from unpacked sources with griffe, statically (adapter around griffe)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from migrations.deprecations import find_deprecation
+from migrations.errors import AnalysisError
+from migrations.surface import ApiObject, ApiSurface, Kind, Param, ParamKind
+
+# Decorators known to keep the decorated callable's signature; any other makes it unverifiable.
+SAFE_DECORATORS = {
+    "staticmethod", "classmethod", "abstractmethod", "overload", "override", "final", "wraps",
+    "lru_cache", "cache", "cached_property", "property", "setupmethod", "deprecated", "typing_extensions.deprecated",
+    "_deprecate_positional_args", "contextmanager", "asynccontextmanager",
+}  # fmt: skip
+HARMLESS_BASES = {"object", "Generic", "Protocol", "ABC", "abc.ABC", "typing.Generic", "typing.Protocol"}
+COMPILED_SUFFIX = re.compile(r"\.(cpython-\d+\w*-[\w-]+|abi3|cp\d+-win_\w+)?\.(so|pyd)$")
+WILDCARD = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\*", re.MULTILINE)
+
+
+def load_surface(root: Path, top_level: Sequence[str], package: str, version: str) -> ApiSurface:
+    """Analyse the packages `top_level` found under `root` without importing them."""
+    import griffe
+
+    loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False, store_source=True)
+    surface = ApiSurface(package, version, tuple(top_level))
+    modules: list[Any] = []
+    for name in top_level:
+        try:
+            modules.append(loader.load(name))
+        except (ImportError, griffe.GriffeError, SyntaxError, OSError) as exc:
+            if not _compiled_files(root, name):
+                raise AnalysisError(f"griffe cannot load {name} from {root}: {exc}") from exc
+    loader.resolve_aliases(implicit=False, external=False)
+    builder = _Builder(surface)
+    for module in modules:
+        builder.add(module, public=True)
+        builder.walk(module)
+    for name in top_level:
+        builder.add_compiled(_compiled_files(root, name), root)
+    return surface
+
+
+def _compiled_files(root: Path, name: str) -> list[Path]:
+    base = root / name
+    found = list(base.rglob("*.so")) + list(base.rglob("*.pyd")) if base.is_dir() else []
+    return found + [p for p in root.glob(f"{name}.*") if COMPILED_SUFFIX.search(p.name)]
+
+
+class _Builder:
+    """Walks griffe objects and records `ApiObject`s."""
+
+    def __init__(self, surface: ApiSurface) -> None:
+        self.surface = surface
+
+    def walk(self, obj: Any) -> None:
+        members = obj.all_members if obj.kind.value == "class" else obj.members
+        exports = set(obj.exports) if obj.kind.value == "module" and obj.exports is not None else None
+        for name, member in list(members.items()):
+            path = f"{obj.path}.{name}"
+            public = _is_public(member, name, exports)
+            if member.is_alias and not getattr(member, "inherited", False):
+                self._add_alias(path, member, public)
+                continue
+            target = member.final_target if member.is_alias else member
+            if target.kind.value not in ("module", "class", "function", "attribute"):
+                continue
+            self.add(target, public=public, path=path, inherited_from=target.path if member.is_alias else None)
+            if target.kind.value in ("module", "class") and path == target.path:
+                self.walk(target)
+
+    def add(self, obj: Any, *, public: bool, path: str | None = None, inherited_from: str | None = None) -> None:
+        path = path or obj.path
+        kind = _kind(obj)
+        source = obj.source if kind in (Kind.FUNCTION, Kind.METHOD) else None
+        docstring = obj.docstring.value if obj.docstring else None
+        deprecated, replacement = find_deprecation(source, docstring, _decorators(obj))
+        self.surface.objects[path] = ApiObject(
+            path=path,
+            kind=kind,
+            params=_params(obj, kind),
+            returns=_text(getattr(obj, "returns", None)) if kind != Kind.ATTRIBUTE else None,
+            annotation=_attribute_annotation(obj, kind),
+            deprecated=deprecated,
+            replacement=replacement,
+            alias_of=inherited_from,
+            public=public,
+            open=_is_open(obj, kind),
+            method_kind=_method_kind(obj, kind),
+            shim_names=_shim_names(obj) if kind == Kind.MODULE else (),
+        )
+
+    def _add_alias(self, path: str, alias: Any, public: bool) -> None:
+        import griffe
+
+        try:
+            target = alias.final_target
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            self.surface.objects[path] = ApiObject(
+                path, Kind.ATTRIBUTE, alias_of=alias.target_path, public=public, open=True
+            )
+            return
+        self.add(target, public=public, path=path, inherited_from=target.path)
+
+    def add_compiled(self, files: Iterable[Path], root: Path) -> None:
+        for file in files:
+            rel = file.relative_to(root)
+            stem = COMPILED_SUFFIX.sub("", rel.name)
+            dotted = ".".join([*rel.parent.parts, stem]).removesuffix(".__init__")
+            if dotted not in self.surface.objects:
+                self.surface.objects[dotted] = ApiObject(dotted, Kind.MODULE, open=True, compiled=True)
+
+
+def _is_public(member: Any, name: str, exports: set[str] | None) -> bool:
+    if name.startswith("_"):
+        return False
+    if exports is not None:
+        return name in exports or (not member.is_alias and member.kind.value == "module")
+    if member.is_alias and not getattr(member, "inherited", False):
+        try:
+            return bool(member.is_public)
+        except Exception:  # griffe may fail to decide; an import is then not public API
+            return False
+    return True
+
+
+def _kind(obj: Any) -> Kind:
+    value = obj.kind.value
+    if value == "function":
+        if "property" in obj.labels or "cached_property" in _decorators(obj):
+            return Kind.ATTRIBUTE
+        return Kind.METHOD if obj.parent is not None and obj.parent.kind.value == "class" else Kind.FUNCTION
+    return {"module": Kind.MODULE, "class": Kind.CLASS}.get(value, Kind.ATTRIBUTE)
+
+
+def _decorators(obj: Any) -> list[str]:
+    return [str(d.value) for d in getattr(obj, "decorators", ())]
+
+
+def _params(obj: Any, kind: Kind) -> tuple[Param, ...] | None:
+    if kind == Kind.CLASS:
+        return _class_params(obj)
+    if kind not in (Kind.FUNCTION, Kind.METHOD):
+        return None
+    names = [d.split("(")[0] for d in _decorators(obj)]
+    if any(n not in SAFE_DECORATORS and n.rpartition(".")[2] not in SAFE_DECORATORS for n in names):
+        return None
+    params = [_param(p) for p in obj.parameters]
+    if kind == Kind.METHOD and "staticmethod" not in obj.labels and params and params[0].kind in (
+        ParamKind.POSITIONAL_ONLY, ParamKind.POSITIONAL_OR_KEYWORD
+    ):  # fmt: skip
+        params = params[1:]
+    return tuple(params)
+
+
+def _class_params(cls: Any) -> tuple[Param, ...] | None:
+    if cls.decorators and not all("dataclass" in d for d in _decorators(cls)):
+        return None
+    if any(k == "metaclass" for k in getattr(cls, "keywords", {})):
+        return None
+    init = cls.all_members.get("__init__") or cls.all_members.get("__new__")
+    if init is None:
+        return None if _external_bases(cls) else ()
+    target = init.final_target if init.is_alias else init
+    if target.kind.value != "function":
+        return None
+    params = _params(target, Kind.METHOD)
+    return params
+
+
+def _param(p: Any) -> Param:
+    kind = ParamKind(p.kind.value)
+    variadic = kind in (ParamKind.VAR_POSITIONAL, ParamKind.VAR_KEYWORD)
+    has_default = p.default is not None and not variadic
+    return Param(p.name, kind, has_default, _text(p.default) if has_default else None, _text(p.annotation))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _attribute_annotation(obj: Any, kind: Kind) -> str | None:
+    if kind != Kind.ATTRIBUTE:
+        return None
+    return _text(getattr(obj, "annotation", None) or getattr(obj, "returns", None))
+
+
+def _method_kind(obj: Any, kind: Kind) -> str | None:
+    if kind != Kind.METHOD:
+        return None
+    return "static" if "staticmethod" in obj.labels else "class" if "classmethod" in obj.labels else "instance"
+
+
+def _external_bases(cls: Any) -> bool:
+    resolved = {b.path for b in cls.resolved_bases}
+    names = [str(b) for b in cls.bases]
+    unresolved = [n for n in names if n.split("[")[0] not in HARMLESS_BASES]
+    return len(unresolved) > len(resolved) or any(_external_bases(b) for b in cls.resolved_bases)
+
+
+def _is_open(obj: Any, kind: Kind) -> bool:
+    if kind == Kind.MODULE:
+        return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj)
+    if kind == Kind.CLASS:
+        return "__getattr__" in obj.all_members or _external_bases(obj)
+    return False
+
+
+def _has_unexpanded_wildcard(module: Any) -> bool:
+    try:
+        source = module.source
+    except Exception:  # no source text (e.g. namespace package): nothing to scan
+        return False
+    for target in WILDCARD.findall(source):
+        if not target.startswith(".") and target.split(".")[0] != module.path.split(".")[0]:
+            return True  # external wildcard: its names are not in this surface
+    return False
+
+
+def _shim_names(module: Any) -> tuple[str, ...]:
+    """Names a module-level `__getattr__` answers for, read from its comparisons and lookup tables."""
+    getattr_fn = module.members.get("__getattr__")
+    if getattr_fn is None or getattr_fn.is_alias:
+        return ()
+    try:
+        tree = ast.parse(module.source)
+    except Exception:  # unreadable source means no known shim names
+        return ()
+    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "__getattr__"), None)
+    if fn is None:
+        return ()
+    used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Compare):
+            names.update(_strings(node.comparators))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used for t in node.targets):
+            if isinstance(node.value, ast.Dict):
+                names.update(_strings([k for k in node.value.keys if k is not None]))
+    return tuple(sorted(n for n in names if n.isidentifier()))
+
+
+def _strings(nodes: Iterable[ast.AST]) -> set[str]:
+    found: set[str] = set()
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                found.add(sub.value)
+    return found
+
+
+SURFACE_FORMAT = 1
+
+
+def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
+    """The surface of `package==version` from the index, cached as JSON under `cache_dir/surfaces`."""
+    import json
+    import os
+    import tempfile
+
+    from migrations.pypi import fetch_release, normalize
+
+    cached = cache_dir / "surfaces" / f"{normalize(package)}-{version}.v{SURFACE_FORMAT}.json"
+    if cached.is_file():
+        return ApiSurface.from_json(json.loads(cached.read_text()))
+    release = fetch_release(package, version, cache_dir)
+    surface = load_surface(release.root, release.top_level, package, version)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".surface-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(surface.to_json(), handle)
+    os.replace(tmp, cached)
+    return surface
