@@ -1,0 +1,101 @@
+"""The store on both backends: SQLite (embedded default) and a real PostgreSQL started by the tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.errors import ServiceUnavailable
+from bot.store import Store
+from bot.store.models import BotPR, DeliveryOutcome, Installation, Job, JobState, Repository
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path}/store.db"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    store = Store(url)
+    await store.migrate()
+    async with store.session() as session:  # a clean slate on the shared PostgreSQL
+        for table in ("jobs", "webhook_deliveries", "bot_prs", "repositories", "installations"):
+            await session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed table names
+    yield store
+    await store.aclose()
+
+
+async def test_migrate_twice_is_a_no_op(store: Store) -> None:
+    """Running the Alembic upgrade again on a current schema changes nothing and does not fail."""
+    await store.migrate()
+    assert await store.count_deliveries() == 0
+
+
+async def test_delivery_row_is_unique(store: Store) -> None:
+    """Recording the same delivery id twice keeps one row, the first."""
+    first = await store.record_delivery("guid-1", "issues", "labeled", installation_id=1, repo="o/r")
+    again = await store.record_delivery("guid-1", "issues", "opened", installation_id=1, repo="o/r")
+    assert (first.action, again.action) == ("labeled", "labeled")
+    assert await store.count_deliveries() == 1
+
+
+async def test_concurrent_delivery_inserts_keep_one_row(store: Store) -> None:
+    """Twenty concurrent inserts of one delivery id leave exactly one row and raise nothing."""
+    await asyncio.gather(*(store.record_delivery("guid-c", "push", None, installation_id=1, repo="o/r")
+                           for _ in range(20)))
+    assert await store.count_deliveries() == 1
+
+
+async def test_finish_delivery_records_outcome_and_jobs(store: Store) -> None:
+    """A delivery's outcome and job ids are kept for audit."""
+    await store.record_delivery("guid-2", "issues", "labeled", installation_id=1, repo="o/r")
+    await store.finish_delivery("guid-2", DeliveryOutcome.ENQUEUED, job_ids=["fix_issue:guid-2"])
+    row = await store.get_delivery("guid-2")
+    assert row is not None
+    assert (row.outcome, row.job_ids) == ("enqueued", ["fix_issue:guid-2"])
+
+
+async def test_checkpoints_survive_a_new_attempt(store: Store) -> None:
+    """A stage recorded in one attempt is visible to the next, which is how a killed job resumes."""
+    await store.create_job(Job(id="j1", kind="fix_issue", repo_full_name="o/r", target_number=3))
+    await store.start_job("j1", 1)
+    await store.checkpoint("j1", "reaction", True)
+    await store.checkpoint("j1", "status_comment", 991)
+    resumed = await store.start_job("j1", 2)
+    assert resumed.checkpoints == {"reaction": True, "status_comment": 991}
+    assert resumed.attempts == 2
+
+
+async def test_cancel_flags_only_active_jobs_of_the_target(store: Store) -> None:
+    """Cancellation marks the target's running jobs and leaves finished ones alone."""
+    await store.create_job(Job(id="a", kind="fix_issue", repo_full_name="o/r", target_number=5))
+    await store.create_job(Job(id="b", kind="fix_issue", repo_full_name="o/r", target_number=5))
+    await store.finish_job("b", JobState.SUCCEEDED)
+    assert await store.request_cancel("o/r", 5, ("fix_issue",)) == ["a"]
+    assert await store.is_cancel_requested("a")
+    assert not await store.is_cancel_requested("b")
+
+
+async def test_installation_sync_and_bot_prs(store: Store) -> None:
+    """Installations, their repositories and the bot's PRs round-trip."""
+    inst = Installation(id=10, account_login="octo", account_type="Organization")
+    await store.upsert_installation(inst, [Repository(id=100, installation_id=10, full_name="octo/a")])
+    await store.set_repositories_active(["octo/a"], False)
+    [repo] = await store.list_repositories(10)
+    assert not repo.active
+    await store.add_bot_pr(BotPR(repo_full_name="octo/a", number=4, branch="organic-pr/issue-1", issue_number=1))
+    await store.close_bot_pr("octo/a", 4, merged=False)
+    pr = await store.find_bot_pr("octo/a", 4)
+    assert pr is not None and pr.state == "closed"
+
+
+async def test_unreachable_store_raises_service_unavailable(tmp_path: Path) -> None:
+    """A store that cannot be reached is reported as ServiceUnavailable, which the web edge maps to 503."""
+    store = Store("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    with pytest.raises(ServiceUnavailable):
+        await store.ping()
+    await store.aclose()
