@@ -13,7 +13,16 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from migrations.surface import ApiObject, ApiSurface, CallShape, Kind, Resolution, Status, signature_binds
+from migrations.surface import (
+    ApiObject,
+    ApiSurface,
+    CallShape,
+    Kind,
+    Resolution,
+    Status,
+    is_public_path,
+    signature_binds,
+)
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -210,7 +219,8 @@ class _Checker:
 def suggest(surface: ApiSurface, path: str, container: ApiObject | None, limit: int = 3) -> tuple[str, ...]:
     """Real names close to a missing `path`: the same name elsewhere first, then similar siblings."""
     name = path.rpartition(".")[2]
-    moved = sorted(p for p, o in surface.objects.items() if o.public and p.endswith("." + name))
+    same = [p for p, o in surface.objects.items() if o.public and is_public_path(p) and p.endswith("." + name)]
+    moved = sorted(same, key=lambda p: (p.count("."), p))
     base = container.path if container else path.rpartition(".")[0]
     siblings = difflib.get_close_matches(name, surface.member_names(base), n=limit, cutoff=0.6)
     return tuple(dict.fromkeys([*moved[:limit], *(f"{base}.{s}" for s in siblings)]))[:limit]

@@ -46,17 +46,21 @@ def fetch_release(
     pip: Sequence[str] = (sys.executable, "-m", "pip"),
     pythons: Sequence[str] = DEFAULT_PYTHONS,
     allow_sdist: bool = True,
+    index_args: Sequence[str] = (),
     timeout_s: float = 300,
 ) -> Release:
     """Download (once) and unpack `package==version`; later calls reuse the cache.
 
     Wheels are tried first for each Python in `pythons` (old releases have no cp311 wheels),
     then the sdist. The unpacked tree appears atomically: it is built in a temp dir and renamed.
+    `index_args` are extra pip options (e.g. `--no-index --find-links DIR`); the machine's pip
+    configuration applies otherwise.
     """
     final = cache_dir / "unpacked" / f"{normalize(package)}-{version}"
     if not final.is_dir():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        archive = _download(package, version, cache_dir, pip, pythons, allow_sdist, timeout_s)
+        pip_download = [*pip, "download", "--no-deps", "--quiet", *index_args]
+        archive = _download(package, version, cache_dir, pip_download, pythons, allow_sdist, timeout_s)
         _unpack_atomically(archive, final)
     return describe(package, version, final)
 
@@ -85,7 +89,7 @@ def _download(
     errors: list[str] = []
     for extra in attempts:
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".dl-") as tmp:
-            argv = [*pip, "download", "--no-deps", "--quiet", "--dest", tmp, *extra, f"{package}=={version}"]
+            argv = [*pip, "--dest", tmp, *extra, f"{package}=={version}"]
             try:
                 proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, check=False)
             except subprocess.TimeoutExpired as exc:

@@ -169,7 +169,7 @@ class ApiSurface:
     def public_api(self) -> Iterator[ApiObject]:
         """Public objects by public path; members of re-exported classes appear under the public path."""
         for obj in self.objects.values():
-            if obj.public and _public_path(obj.path) and not self._under_alias(obj.path):
+            if obj.public and is_public_path(obj.path) and not self._under_alias(obj.path):
                 yield obj
                 if obj.alias_of and obj.kind == Kind.CLASS and obj.alias_of in self.objects:
                     yield from self._members_as(obj.alias_of, obj.path)
@@ -211,7 +211,8 @@ def _object_from_json(data: Mapping[str, Any]) -> ApiObject:
     return ApiObject(**fields)
 
 
-def _public_path(path: str) -> bool:
+def is_public_path(path: str) -> bool:
+    """No segment of the dotted path is underscore-prefixed."""
     return not any(part.startswith("_") for part in path.split("."))
 
 
@@ -243,9 +244,9 @@ def signature_binds(obj: ApiObject, shape: CallShape) -> bool | None:
     by_name = {p.name: p for p in params if p.kind in (ParamKind.POSITIONAL_OR_KEYWORD, ParamKind.KEYWORD_ONLY)}
     through_var = shape.positional > len(positional)
     for keyword in shape.keywords:
-        if keyword in filled:
-            return False
         if keyword in by_name:
+            if keyword in filled:
+                return False
             filled.add(keyword)
         elif has_var_kwargs:
             through_var = True
