@@ -24,7 +24,10 @@ def kinds(source: str, surface: ApiSurface) -> list[tuple[int, FindingKind, str]
 
 def test_valid_code_has_no_findings(surface: ApiSurface) -> None:
     """Correct imports, attribute chains and calls produce nothing."""
-    source = "import pkg\nfrom pkg import Engine\ne = Engine('x', echo=True)\ne.run('q', timeout=3)\npkg.sub.helper(1, d=2)\n"
+    source = (
+        "import pkg\nfrom pkg import Engine\ne = Engine('x', echo=True)\ne.run('q', timeout=3)\n"
+        "pkg.sub.helper(1, d=2)\n"
+    )
     assert kinds(source, surface) == []
 
 
