@@ -50,37 +50,44 @@ class Intake:
         self.ttl_s, self.metrics = ttl_s, metrics
 
     async def accept(self, event: WebhookEvent) -> IntakeResult:
-        """Record and enqueue; raise ServiceUnavailable when Redis or the store is down (nothing is dropped)."""
+        """Enqueue, then record; raise ServiceUnavailable when Redis or the store is down (nothing is dropped)."""
         jobs = self.router.dispatch(event, self.ctx)
-        await self.store.record_delivery(
-            event.delivery_id, event.name, event.action, installation_id=event.installation_id, repo=event.repo
-        )
         if not jobs:
-            await self.store.finish_delivery(
-                event.delivery_id, DeliveryOutcome.IGNORED, reason=self._why_ignored(event)
-            )
+            await self._record(event, DeliveryOutcome.IGNORED, [], reason=self._why_ignored(event))
             return self._done(event, IntakeResult(IntakeOutcome.IGNORED))
+        key = DELIVERY_KEY.format(event.delivery_id)
         try:
-            result = await self._enqueue_once(event, jobs)
+            acquired = await self.redis.set(key, PENDING, nx=True, ex=self.ttl_s)
+            if not acquired and await self.redis.get(key) == DONE:
+                return self._done(event, IntakeResult(IntakeOutcome.DUPLICATE))
+            job_ids = [await self._enqueue(event, request) for request in jobs]
+            # The key turns "done" only once the store has the rows: a store failure leaves it "pending", so a
+            # redelivery enqueues again (arq collapses the copy) and records what is missing.
+            await self._record(event, DeliveryOutcome.ENQUEUED, jobs)
+            await self.redis.set(key, DONE, ex=self.ttl_s)
         except RedisError as exc:
             raise ServiceUnavailable(f"redis unreachable: {type(exc).__name__}") from exc
-        if result.outcome is IntakeOutcome.ENQUEUED:
-            await self.store.finish_delivery(event.delivery_id, DeliveryOutcome.ENQUEUED, job_ids=list(result.job_ids))
-        return self._done(event, result)
+        return self._done(event, IntakeResult(IntakeOutcome.ENQUEUED, tuple(job_ids)))
 
-    async def _enqueue_once(self, event: WebhookEvent, jobs: list[JobRequest]) -> IntakeResult:
-        key = DELIVERY_KEY.format(event.delivery_id)
-        acquired = await self.redis.set(key, PENDING, nx=True, ex=self.ttl_s)
-        if not acquired and await self.redis.get(key) == DONE:
-            return IntakeResult(IntakeOutcome.DUPLICATE)
-        job_ids = []
-        for request in jobs:
-            job_id = request.job_id(event.delivery_id)
-            await self.store.create_job(self._job_row(event, request, job_id))
-            await self.redis.enqueue_job(request.function, _job_id=job_id, **request.kwargs)
-            job_ids.append(job_id)
-        await self.redis.set(key, DONE, ex=self.ttl_s)
-        return IntakeResult(IntakeOutcome.ENQUEUED, tuple(job_ids))
+    async def _enqueue(self, event: WebhookEvent, request: JobRequest) -> str:
+        job_id = request.job_id(event.delivery_id)
+        await self.redis.enqueue_job(request.function, _job_id=job_id, **request.kwargs)
+        return job_id
+
+    async def _record(
+        self, event: WebhookEvent, outcome: DeliveryOutcome, jobs: list[JobRequest], *, reason: str | None = None
+    ) -> None:
+        rows = [self._job_row(event, request, request.job_id(event.delivery_id)) for request in jobs]
+        await self.store.record_delivery(
+            event.delivery_id,
+            event.name,
+            event.action,
+            installation_id=event.installation_id,
+            repo=event.repo,
+            jobs=rows,
+            outcome=outcome,
+            reason=reason,
+        )
 
     def _job_row(self, event: WebhookEvent, request: JobRequest, job_id: str) -> Job:
         return Job(

@@ -34,7 +34,7 @@ async def cancel_target(
         ids = await jc.store.request_cancel(repo, number, CANCELLABLE)
         return f"cancel requested for {len(ids)} job(s): {reason}"
 
-    return await run_job(ctx, "cancel_target", None, body)
+    return await run_job(ctx, "cancel_target", None, body, repo_full_name=repo, target_number=number)
 
 
 async def enqueue_fix(
@@ -69,7 +69,15 @@ async def run_command(
         await jc.stage("reply", lambda: _post(gh, repo, number, reply))
         return command
 
-    return await run_job(ctx, "run_command", None, body)
+    return await run_job(
+        ctx,
+        "run_command",
+        None,
+        body,
+        installation_id=installation_id,
+        repo_full_name=repo,
+        target_number=number,
+    )
 
 
 async def _command_reply(
@@ -128,4 +136,4 @@ async def rerun_check(
             sender=sender,
         )
 
-    return await run_job(ctx, "rerun_check", None, body)
+    return await run_job(ctx, "rerun_check", None, body, installation_id=installation_id, repo_full_name=repo)

@@ -44,7 +44,15 @@ async def fix_issue(
         await jc.raise_if_cancelled()
         return await _hand_over(jc, status, check)
 
-    return await run_job(ctx, "fix_issue", f"{repo}#{number}", body)
+    return await run_job(
+        ctx,
+        "fix_issue",
+        f"{repo}#{number}",
+        body,
+        installation_id=installation_id,
+        repo_full_name=repo,
+        target_number=number,
+    )
 
 
 async def _react(gh: GitHubPort, repo: str, number: int) -> bool:

@@ -84,12 +84,19 @@ async def target_lock(redis: Redis, target: str, *, ttl_s: int, owner: str) -> A
 
 
 async def run_job(
-    ctx: dict[str, Any], kind: str, target: str | None, body: Callable[[JobContext], Awaitable[str | None]]
+    ctx: dict[str, Any],
+    kind: str,
+    target: str | None,
+    body: Callable[[JobContext], Awaitable[str | None]],
+    **row: Any,
 ) -> str:
-    """The arq-facing wrapper: returns the final state, raises arq.Retry for transient trouble."""
+    """The arq-facing wrapper: returns the final state, raises arq.Retry for transient trouble.
+
+    `row` (installation_id, repo_full_name, target_number) fills the job's row when the worker gets to the job
+    before the intake has recorded it."""
     store: Store = ctx["store"]
     job_id, attempt = ctx["job_id"], ctx.get("job_try", 1)
-    job = await _load_or_create(store, job_id, kind)
+    job = await _load_or_create(store, Job(id=job_id, kind=kind, **row))
     if JobState(job.state).finished:
         return job.state  # a duplicate run of a finished job does nothing
     started = time.monotonic()
@@ -149,6 +156,6 @@ async def _maybe_lock(ctx: dict[str, Any], target: str | None, job_id: str) -> A
         yield
 
 
-async def _load_or_create(store: Store, job_id: str, kind: str) -> Job:
-    job = await store.get_job(job_id)
-    return job if job is not None else await store.create_job(Job(id=job_id, kind=kind))
+async def _load_or_create(store: Store, fresh: Job) -> Job:
+    job = await store.get_job(fresh.id)
+    return job if job is not None else await store.create_job(fresh)

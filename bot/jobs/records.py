@@ -58,7 +58,7 @@ async def record_pr_outcome(
         await jc.store.close_bot_pr(repo, number, merged=merged)
         return "merged" if merged else "closed unmerged"
 
-    return await run_job(ctx, "record_pr_outcome", f"{repo}#{number}", body)
+    return await run_job(ctx, "record_pr_outcome", f"{repo}#{number}", body, repo_full_name=repo, target_number=number)
 
 
 async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str, after: str | None = None) -> str:
@@ -67,7 +67,9 @@ async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str
     async def body(jc: JobContext) -> str:
         return f"memory refresh requested at {after}"
 
-    return await run_job(ctx, "refresh_memory", f"memory:{repo}", body)
+    return await run_job(
+        ctx, "refresh_memory", f"memory:{repo}", body, installation_id=installation_id, repo_full_name=repo
+    )
 
 
 async def revise_pr(
@@ -76,4 +78,12 @@ async def revise_pr(
     async def body(jc: JobContext) -> str:
         return f"revision requested by {sender}"
 
-    return await run_job(ctx, "revise_pr", f"{repo}#{number}", body)
+    return await run_job(
+        ctx,
+        "revise_pr",
+        f"{repo}#{number}",
+        body,
+        installation_id=installation_id,
+        repo_full_name=repo,
+        target_number=number,
+    )

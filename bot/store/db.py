@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.errors import ServiceUnavailable
-from bot.store.models import BotPR, Delivery, DeliveryOutcome, Installation, Job, JobState, Repository, utcnow
+from bot.store.models import Base, BotPR, Delivery, DeliveryOutcome, Installation, Job, JobState, Repository, utcnow
 
 __all__ = ["Store"]
 
@@ -35,7 +37,10 @@ class Store:
         self.url = url
         if url.startswith("sqlite"):
             _ensure_sqlite_dir(url)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        # SQLite is a local file: a pre-ping per checkout would only add a round trip to every request.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        if url.startswith("sqlite"):
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def aclose(self) -> None:
@@ -75,21 +80,38 @@ class Store:
     # Deliveries -----------------------------------------------------------------------------------------------
 
     async def record_delivery(
-        self, delivery_id: str, event: str, action: str | None, *, installation_id: int | None, repo: str | None
-    ) -> Delivery:
-        """Insert the delivery row once; a redelivery returns the existing row unchanged."""
-        try:
-            async with self.session() as session:
-                row = Delivery(
-                    id=delivery_id, event=event, action=action, installation_id=installation_id, repo_full_name=repo
-                )
-                session.add(row)
-            return row
-        except IntegrityError:
-            existing = await self.get_delivery(delivery_id)
-            if existing is None:  # the conflicting row was deleted in between: let the caller retry
-                raise
-            return existing
+        self,
+        delivery_id: str,
+        event: str,
+        action: str | None,
+        *,
+        installation_id: int | None,
+        repo: str | None,
+        jobs: Sequence[Job] = (),
+        outcome: DeliveryOutcome = DeliveryOutcome.RECEIVED,
+        reason: str | None = None,
+    ) -> None:
+        """Insert the delivery row and its job rows in one transaction; rows that already exist are kept as they are."""
+        delivery: dict[str, Any] = {
+            "id": delivery_id,
+            "event": event,
+            "action": action,
+            "installation_id": installation_id,
+            "repo_full_name": repo,
+            "outcome": outcome,
+            "reason": reason,
+            "job_ids": [job.id for job in jobs],
+            "received_at": utcnow(),
+        }
+        async with self.session() as session:
+            await session.execute(self._insert_ignore(Delivery), [delivery])
+            if jobs:
+                await session.execute(self._insert_ignore(Job), [_job_values(job) for job in jobs])
+
+    def _insert_ignore(self, model: type[Base]) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING, executed with parameter lists so its compiled form is cached."""
+        insert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
+        return insert(model).on_conflict_do_nothing()
 
     async def get_delivery(self, delivery_id: str) -> Delivery | None:
         async with self.session() as session:
@@ -235,6 +257,33 @@ def _migration_lock() -> asyncio.Lock:
     if loop not in _MIGRATION_LOCKS:
         _MIGRATION_LOCKS[loop] = asyncio.Lock()
     return _MIGRATION_LOCKS[loop]
+
+
+def _job_values(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "installation_id": job.installation_id,
+        "repo_full_name": job.repo_full_name,
+        "target_number": job.target_number,
+        "delivery_id": job.delivery_id,
+        "state": JobState.QUEUED,
+        "attempts": 0,
+        "checkpoints": {},
+        "cancel_requested": False,
+        "spend_tokens": 0,
+        "spend_usd": 0.0,
+        "created_at": utcnow(),
+    }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    """WAL lets readers run beside the writer; NORMAL sync skips an fsync per commit (WAL stays consistent)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 def _ensure_sqlite_dir(url: str) -> None:

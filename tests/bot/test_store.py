@@ -37,17 +37,29 @@ async def test_migrate_twice_is_a_no_op(store: Store) -> None:
 
 async def test_delivery_row_is_unique(store: Store) -> None:
     """Recording the same delivery id twice keeps one row, the first."""
-    first = await store.record_delivery("guid-1", "issues", "labeled", installation_id=1, repo="o/r")
-    again = await store.record_delivery("guid-1", "issues", "opened", installation_id=1, repo="o/r")
-    assert (first.action, again.action) == ("labeled", "labeled")
+    await store.record_delivery("guid-1", "issues", "labeled", installation_id=1, repo="o/r")
+    await store.record_delivery("guid-1", "issues", "opened", installation_id=1, repo="o/r")
+    row = await store.get_delivery("guid-1")
+    assert row is not None and row.action == "labeled"
     assert await store.count_deliveries() == 1
 
 
 async def test_concurrent_delivery_inserts_keep_one_row(store: Store) -> None:
     """Twenty concurrent inserts of one delivery id leave exactly one row and raise nothing."""
-    await asyncio.gather(*(store.record_delivery("guid-c", "push", None, installation_id=1, repo="o/r")
-                           for _ in range(20)))
+    await asyncio.gather(
+        *(store.record_delivery("guid-c", "push", None, installation_id=1, repo="o/r") for _ in range(20))
+    )
     assert await store.count_deliveries() == 1
+
+
+async def test_delivery_and_its_jobs_are_recorded_together(store: Store) -> None:
+    """Job rows planned for a delivery are written in the same transaction, once, however often it arrives."""
+    job = Job(id="fix_issue:guid-j", kind="fix_issue", repo_full_name="o/r", target_number=1, delivery_id="guid-j")
+    for _ in range(2):
+        await store.record_delivery("guid-j", "issues", "labeled", installation_id=1, repo="o/r", jobs=[job])
+    assert await store.count_jobs("fix_issue") == 1
+    stored = await store.get_job("fix_issue:guid-j")
+    assert stored is not None and stored.state == JobState.QUEUED
 
 
 async def test_finish_delivery_records_outcome_and_jobs(store: Store) -> None:
