@@ -101,7 +101,11 @@ async def run_job(
         return job.state  # a duplicate run of a finished job does nothing
     started = time.monotonic()
     with structlog.contextvars.bound_contextvars(
-        job_id=job_id, kind=kind, repo=job.repo_full_name, installation_id=job.installation_id
+        job_id=job_id,
+        kind=kind,
+        repo=job.repo_full_name,
+        installation_id=job.installation_id,
+        delivery_id=job.delivery_id,
     ):
         state, error = await _execute(ctx, store, job_id, attempt, target, body)
         await store.finish_job(job_id, state, error=error)
