@@ -1,0 +1,73 @@
+"""Build memory from a git repository: bulk history, the tree at the split, then online units with calibration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memory.engine import Memory
+from memory.fusion import Example, calibrate
+from memory.gitlog import BlobReader, iter_units, list_tree
+from memory.model import Unit
+from memory.paths import is_candidate
+from memory.vectors import Embedder
+
+__all__ = ["BuildConfig", "build", "build_from_units", "gold_paths", "learn_online", "unit_texts"]
+
+
+@dataclass
+class BuildConfig:
+    """How memory learns: how many recent units calibrate the fusion, and how often to recalibrate."""
+
+    calibration_units: int = 80
+    recalibrate_every: int = 25
+    examples: list[Example] = field(default_factory=list)
+
+
+def tree_texts(repo: Path, sha: str, blobs: BlobReader) -> dict[str, str | None]:
+    """Candidate files at `sha` with their text."""
+    return {path: blobs.read(blob) for path, blob in list_tree(repo, sha).items() if is_candidate(path)}
+
+
+def unit_texts(unit: Unit, blobs: BlobReader) -> dict[str, str | None]:
+    """Post-image text of each candidate file the unit touched (None when deleted)."""
+    out: dict[str, str | None] = {}
+    for change in unit.files:
+        if is_candidate(change.path):
+            out[change.path] = None if change.status == "D" else blobs.read(f"{unit.sha}:{change.path}")
+    return out
+
+
+def gold_paths(memory: Memory, unit: Unit) -> list[str]:
+    """Candidate files the unit modified that exist at its parent (the localization target)."""
+    return [p for p in unit.modified_paths() if p in memory.snapshot.files]
+
+
+def learn_online(memory: Memory, unit: Unit, blobs: BlobReader, config: BuildConfig) -> Example | None:
+    """Score the unit as a calibration example with what memory knew before it, then learn it."""
+    example = memory.example(unit.message, gold_paths(memory, unit)) if unit.message.strip() else None
+    memory.observe(unit, unit_texts(unit, blobs))
+    if example is not None:
+        config.examples.append(example)
+        del config.examples[: -config.calibration_units]
+    return example
+
+
+def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, config: BuildConfig) -> Memory:
+    """Bulk-learn all but the last `calibration_units` units, learn those online, then calibrate."""
+    memory = Memory(embedder)
+    split = max(0, len(units) - config.calibration_units)
+    memory.add_units(units[:split])
+    with BlobReader(repo) as blobs:
+        if split:
+            memory.set_files(tree_texts(repo, units[split - 1].sha, blobs))
+            memory.snapshot.sha = units[split - 1].sha
+        for unit in units[split:]:
+            learn_online(memory, unit, blobs, config)
+    memory.weights = calibrate(config.examples)
+    return memory
+
+
+def build(repo: Path, embedder: Embedder | None, config: BuildConfig | None = None, until: str = "HEAD") -> Memory:
+    """Memory of `repo` up to `until`, calibrated on its own most recent units."""
+    return build_from_units(repo, list(iter_units(repo, until)), embedder, config or BuildConfig())

@@ -1,0 +1,159 @@
+"""The memory engine: history + snapshot + vectors, turned into per-file signals and fused rankings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
+
+from memory.fusion import Example, Weights, complete, fuse
+from memory.history import History
+from memory.lexical import Bm25Index
+from memory.model import Unit
+from memory.signals import cochange_matrix, compute_features, similar_units
+from memory.snapshot import Snapshot
+from memory.symbols import symbols_touched
+from memory.textproc import tokenize
+from memory.vectors import Embedder, VectorIndex
+
+__all__ = ["Memory", "Ranked"]
+
+SIMILAR_UNITS = 10
+
+
+@dataclass
+class Ranked:
+    """A fused file ranking with the per-signal evidence behind it."""
+
+    paths: list[str]
+    features: np.ndarray
+    cochange: sparse.csr_matrix
+    scores: np.ndarray
+    order: list[int]
+    similar_units: list[tuple[int, float]]
+
+
+class Memory:
+    """What memory knows about one repository at one commit.
+
+    Usage::
+
+        memory = Memory(embedder)
+        memory.observe(unit, {"src/app.py": new_text})   # online: one unit after another
+        ranked = memory.rank("Fix the timeout in Client.send")
+    """
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+        self.history = History()
+        self.snapshot = Snapshot()
+        self.weights = Weights()
+        self.msg_tokens: list[list[str]] = []
+        self.msg_vectors: list[np.ndarray] = []
+        self.chunk_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._msg_index: Bm25Index | None = None
+        self._msg_vindex: VectorIndex | None = None
+        self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
+
+    # -- learning -------------------------------------------------------------------------------------------
+    def add_units(self, units: list[Unit], embed: bool = True) -> None:
+        """Bulk-add units to the history (the snapshot is set separately)."""
+        for unit in units:
+            self.history.add(unit)
+            self.msg_tokens.append(tokenize(unit.message))
+        if self.embedder is not None and embed and units:
+            self.msg_vectors.append(self.embedder.embed([u.message for u in units]))
+        self._msg_index = self._msg_vindex = None
+
+    def set_files(self, texts: dict[str, str | None]) -> None:
+        """Put changed files into the snapshot and re-embed their function chunks."""
+        for path, text in texts.items():
+            self.snapshot.put(path, text)
+            self.chunk_vectors.pop(path, None)
+        if self.embedder is not None:
+            changed = [p for p in texts if p in self.snapshot.files and self.snapshot.files[p].chunks]
+            keys = [(p, q) for p in changed for q in self.snapshot.files[p].chunks]
+            vectors = self.embedder.embed([self.snapshot.files[p].chunks[q] for p, q in keys])
+            for path in changed:
+                rows = [i for i, (p, _) in enumerate(keys) if p == path]
+                self.chunk_vectors[path] = ([keys[i][1] for i in rows], vectors[rows])
+        self._chunk_vindex = None
+
+    def touched_functions(self, unit: Unit) -> dict[str, list[str]]:
+        """Qualnames whose pre-image lines each modified file's hunks changed (needs the parent snapshot)."""
+        out: dict[str, list[str]] = {}
+        for change in unit.files:
+            entry = self.snapshot.files.get(change.old_path if change.status == "R" else change.path)
+            if entry is not None and change.status in ("M", "R", "D"):
+                out[change.path] = symbols_touched(entry.symbols, change.hunks)
+        return out
+
+    def observe(self, unit: Unit, texts: dict[str, str | None]) -> None:
+        """Online step: learn `unit` (whose parent is the current snapshot) and move the snapshot to it."""
+        funcs = self.touched_functions(unit)
+        for change in unit.files:
+            change.funcs = funcs.get(change.path, change.funcs)
+        self.history.add(unit, funcs)
+        self.msg_tokens.append(tokenize(unit.message))
+        if self.embedder is not None:
+            self.msg_vectors.append(self.embedder.embed([unit.message]))
+        renamed = {c.old_path: None for c in unit.files if c.status == "R" and c.old_path != c.path}
+        self.set_files({**renamed, **texts})
+        self.snapshot.sha = unit.sha
+        self._msg_index = self._msg_vindex = None
+
+    # -- indexes --------------------------------------------------------------------------------------------
+    def message_index(self) -> Bm25Index:
+        if self._msg_index is None:
+            self._msg_index = Bm25Index(self.msg_tokens)
+        return self._msg_index
+
+    def message_vectors(self) -> np.ndarray:
+        if len(self.msg_vectors) > 1:
+            self.msg_vectors = [np.concatenate(self.msg_vectors)]
+        return self.msg_vectors[0] if self.msg_vectors else np.zeros((0, 1), dtype=np.float32)
+
+    def message_vindex(self) -> VectorIndex | None:
+        if self._msg_vindex is None and self.embedder is not None and self.msg_vectors:
+            vectors = self.message_vectors()
+            self._msg_vindex = VectorIndex(vectors.shape[1])
+            self._msg_vindex.add(list(range(len(vectors))), vectors)
+        return self._msg_vindex
+
+    def chunk_vindex(self) -> tuple[VectorIndex, list[tuple[str, str]]] | None:
+        if self._chunk_vindex is None and self.embedder is not None and self.chunk_vectors:
+            keys = [(p, q) for p, (quals, _) in sorted(self.chunk_vectors.items()) for q in quals]
+            stacked = np.concatenate([v for _, (_, v) in sorted(self.chunk_vectors.items())])
+            index = VectorIndex(stacked.shape[1])
+            index.add(list(range(len(keys))), stacked)
+            self._chunk_vindex = (index, keys)
+        return self._chunk_vindex
+
+    # -- ranking --------------------------------------------------------------------------------------------
+    def query_vector(self, query: str) -> np.ndarray | None:
+        return None if self.embedder is None else self.embedder.embed([query])[0]
+
+    def rank(self, query: str, weights: Weights | None = None) -> Ranked:
+        """Candidate files ranked for `query` by the calibrated fusion."""
+        vector = self.query_vector(query)
+        paths, features = compute_features(self, query, vector)
+        cochange = cochange_matrix(self, paths)
+        scores = fuse(features, cochange, weights or self.weights)
+        order = np.argsort(-scores, kind="stable").tolist()
+        return Ranked(paths, features, cochange, scores, order, similar_units(self, query, vector, SIMILAR_UNITS))
+
+    def example(self, query: str, gold_paths: list[str]) -> Example | None:
+        """A calibration example for a unit about to be observed, or None when no gold is a candidate."""
+        vector = self.query_vector(query)
+        paths, features = compute_features(self, query, vector)
+        pos = {p: i for i, p in enumerate(paths)}
+        gold = [pos[p] for p in gold_paths if p in pos]
+        return Example(features, cochange_matrix(self, paths), gold) if gold else None
+
+    def complete(self, ranked: Ranked, seed: str) -> list[str]:
+        """The rest of a change, ranked, given that `seed` is part of it."""
+        if seed not in ranked.paths:
+            return [ranked.paths[i] for i in ranked.order]
+        scores = complete(ranked.scores, ranked.cochange, ranked.paths.index(seed), self.weights.completion)
+        return [ranked.paths[i] for i in np.argsort(-scores, kind="stable")[:-1]]

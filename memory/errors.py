@@ -1,0 +1,32 @@
+"""Errors raised by repository memory.
+
+MemoryStoreError
+├── GitFailed          a git subprocess failed or its output could not be read
+├── IndexCorrupt       a persisted index is unreadable, truncated, of another version or fails its checksum
+├── LockTimeout        another worker held the per-repo lock for too long
+└── SkillError         a model reply for a skill step could not be used
+"""
+
+from __future__ import annotations
+
+__all__ = ["GitFailed", "IndexCorrupt", "LockTimeout", "MemoryStoreError", "SkillError"]
+
+
+class MemoryStoreError(Exception):
+    """Base class for every error raised by memory/."""
+
+
+class GitFailed(MemoryStoreError):
+    """A git command failed; the message carries its stderr."""
+
+
+class IndexCorrupt(MemoryStoreError):
+    """A persisted index cannot be trusted and must be rebuilt."""
+
+
+class LockTimeout(MemoryStoreError):
+    """The per-repo lock could not be taken in time."""
+
+
+class SkillError(MemoryStoreError):
+    """A skill step got a reply it could not parse."""

@@ -1,0 +1,73 @@
+"""Function-level ranking inside the top-ranked files, and the function-BM25 baseline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from memory.textproc import code_mentions, tokenize
+
+if TYPE_CHECKING:
+    from memory.engine import Memory
+
+__all__ = ["FUNCTION_FILES", "bm25_functions", "rank_functions"]
+
+FUNCTION_FILES = 10
+FuncKey = tuple[str, str]
+
+
+def bm25_functions(memory: Memory, query: str) -> tuple[list[FuncKey], np.ndarray]:
+    """Every function of every candidate file with its BM25 score for `query`."""
+    index = memory.snapshot.function_index()
+    return memory.snapshot.func_keys, index.scores(tokenize(query))
+
+
+def _history_votes(memory: Memory, similar: list[tuple[int, float]]) -> dict[FuncKey, float]:
+    votes: dict[FuncKey, float] = {}
+    for unit_index, weight in similar:
+        for change in memory.history.units[unit_index].files:
+            for name in change.funcs:
+                key = (change.path, name)
+                votes[key] = votes.get(key, 0.0) + weight
+    return votes
+
+
+def _emb_scores(memory: Memory, query_vector: np.ndarray | None, paths: set[str]) -> dict[FuncKey, float]:
+    if query_vector is None:
+        return {}
+    out: dict[FuncKey, float] = {}
+    for path in paths:
+        quals, vectors = memory.chunk_vectors.get(path, ([], np.zeros((0, 1))))
+        if quals:
+            for qual, sim in zip(quals, vectors @ query_vector, strict=True):
+                out[(path, qual)] = float(sim)
+    return out
+
+
+def rank_functions(
+    memory: Memory,
+    query: str,
+    file_order: list[str],
+    similar: list[tuple[int, float]],
+    query_vector: np.ndarray | None = None,
+) -> list[FuncKey]:
+    """Functions of the top files: file rank, function BM25, past changes' touched names, mentions, embeddings."""
+    keys, bm25 = bm25_functions(memory, query)
+    top_files = {p: rank for rank, p in enumerate(file_order[:FUNCTION_FILES])}
+    scale = float(bm25.max()) or 1.0
+    votes = _history_votes(memory, similar)
+    vote_scale = max(votes.values(), default=0.0) or 1.0
+    mentioned = code_mentions(query)
+    emb = _emb_scores(memory, query_vector, set(top_files))
+    scored: list[tuple[float, FuncKey]] = []
+    for (path, qual), lexical in zip(keys, bm25, strict=True):
+        if path not in top_files:
+            continue
+        name = qual.rsplit(".", 1)[-1]
+        score = 1.0 / (1 + top_files[path]) + float(lexical) / scale
+        score += 0.5 * (votes.get((path, name), 0.0) + votes.get((path, qual), 0.0)) / vote_scale
+        score += 0.5 * (name.lower() in mentioned) + 0.5 * max(0.0, emb.get((path, qual), 0.0))
+        scored.append((score, (path, qual)))
+    scored.sort(key=lambda item: -item[0])
+    return [key for _, key in scored]

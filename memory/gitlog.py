@@ -1,0 +1,196 @@
+"""Git adapter: stream the first-parent history as change units, list trees and read blobs in batch."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from memory.errors import GitFailed
+from memory.model import FileChange, Unit
+from memory.textproc import clean_message
+
+__all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git"]
+
+_HEADER_START = "\x00"
+_HEADER_END = "\x1e"
+_FORMAT = "--format=%x00%H%x1f%P%x1f%an%x1f%ct%x1f%B%x1e"
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
+_FUNC = re.compile(r"\b(?:async\s+def|def|class|func|function|fn)\s+([A-Za-z_]\w*)")
+_ATTRIBUTES = "*.py diff=python\n*.go diff=golang\n*.rs diff=rust\n*.java diff=java\n*.rb diff=ruby\n"
+
+
+def run_git(repo: Path, *args: str) -> str:
+    """Run one git command in `repo` and return its stdout; failures become GitFailed."""
+    try:
+        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        stderr = getattr(exc, "stderr", b"") or b""
+        raise GitFailed(f"git {args[0]} failed in {repo}: {stderr.decode(errors='replace').strip()}") from exc
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def head_sha(repo: Path, rev: str = "HEAD") -> str:
+    return run_git(repo, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
+
+
+def list_tree(repo: Path, sha: str) -> dict[str, str]:
+    """Every blob path at `sha` mapped to its blob id."""
+    out = run_git(repo, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", sha)
+    tree: dict[str, str] = {}
+    for entry in out.split("\0"):
+        if not entry:
+            continue
+        meta, path = entry.split("\t", 1)
+        mode, kind, blob = meta.split()
+        if kind == "blob" and mode != "120000":
+            tree[path] = blob
+    return tree
+
+
+def _start_commit(header: str) -> Unit:
+    sha, parents, author, ts, body = header.split("\x1f", 4)
+    parent_list = parents.split()
+    clean = clean_message(body)
+    return Unit(
+        sha=sha,
+        parent=parent_list[0] if parent_list else "",
+        author=author,
+        timestamp=int(ts or 0),
+        message=clean.text,
+        refs=clean.refs,
+        files=[],
+        is_merge=len(parent_list) > 1,
+        reverts=clean.reverts,
+        is_revert=clean.is_revert,
+    )
+
+
+def _file_line(change: FileChange, line: str) -> None:
+    """Apply one metadata line of a file's patch header to `change`."""
+    if line.startswith("new file mode"):
+        change.status = "A"
+    elif line.startswith("deleted file mode"):
+        change.status = "D"
+    elif line.startswith("rename from "):
+        change.old_path, change.status = line[12:], "R"
+    elif line.startswith("rename to "):
+        change.path = line[10:]
+
+
+def _hunk(change: FileChange, match: re.Match[str]) -> None:
+    old_start, old_len, new_start, new_len, context = match.groups()
+    change.hunks.append(
+        (int(old_start), 1 if old_len is None else int(old_len), int(new_start), 1 if new_len is None else int(new_len))
+    )
+    name = _FUNC.search(context)
+    if name and name.group(1) not in change.funcs:
+        change.funcs.append(name.group(1))
+
+
+def _diff_line(line: str) -> FileChange:
+    rest = line[len("diff --git a/") :]
+    old, _, new = rest.partition(" b/")
+    return FileChange(path=new, old_path=old, status="M")
+
+
+def _patch_line(change: FileChange, line: str, in_hunk: bool) -> bool:
+    """Apply one patch line to `change`; return whether we are now inside a hunk."""
+    if line.startswith("@@ "):
+        match = _HUNK.match(line)
+        if match:
+            _hunk(change, match)
+        return match is not None or in_hunk
+    if in_hunk:
+        if line.startswith("+"):
+            change.added += 1
+        elif line.startswith("-"):
+            change.deleted += 1
+        return True
+    _file_line(change, line)
+    return False
+
+
+def parse_log(lines: Iterable[str]) -> Iterator[Unit]:
+    """Parse `git log -p -U0` output written with our format into units (a pure generator)."""
+    unit: Unit | None = None
+    header: list[str] = []
+    change: FileChange | None = None
+    in_hunk = False
+    for line in lines:
+        if header or line.startswith(_HEADER_START):
+            header.append(line.lstrip(_HEADER_START) if not header else line)
+            if _HEADER_END in line:
+                if unit is not None:
+                    yield unit
+                unit, header, change = _start_commit("\n".join(header).split(_HEADER_END)[0]), [], None
+        elif unit is not None and line.startswith("diff --git a/"):
+            change, in_hunk = _diff_line(line), False
+            unit.files.append(change)
+        elif change is not None:
+            in_hunk = _patch_line(change, line, in_hunk)
+    if unit is not None:
+        yield unit
+
+
+def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Iterator[Unit]:
+    """Stream first-parent units oldest first; with `since`, only those after that commit."""
+    rev = f"{since}..{until}" if since else until
+    with tempfile.NamedTemporaryFile("w", suffix=".attributes", delete=False) as attrs:
+        attrs.write(_ATTRIBUTES)
+    argv = ["git", "-c", f"core.attributesFile={attrs.name}", "-c", "core.quotePath=false", "log", "--first-parent"]
+    argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", "--no-color", "--no-ext-diff", _FORMAT, rev]
+    try:
+        proc = subprocess.Popen(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout = proc.stdout if proc.stdout is not None else iter(())
+        lines = (raw.decode("utf-8", errors="replace").rstrip("\n") for raw in stdout)
+        yield from parse_log(lines)
+        _, stderr = proc.communicate()
+        if proc.returncode:
+            raise GitFailed(f"git log failed in {repo}: {stderr.decode(errors='replace').strip()}")
+    except OSError as exc:
+        raise GitFailed(f"git log could not run in {repo}: {exc}") from exc
+    finally:
+        Path(attrs.name).unlink(missing_ok=True)
+
+
+class BlobReader:
+    """Reads many blobs through one `git cat-file --batch` process.
+
+    Usage::
+
+        with BlobReader(repo) as blobs:
+            text = blobs.read("HEAD:src/app.py")   # None when missing or binary
+    """
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        self._proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=self.repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.close()
+            self._proc.wait()
+
+    def read(self, spec: str) -> str | None:
+        """Text of the object named `spec` (a blob id or `rev:path`), or None if missing or binary."""
+        if self._proc is None or self._proc.stdin is None or self._proc.stdout is None:
+            raise GitFailed("BlobReader used outside its context")
+        self._proc.stdin.write(spec.encode() + b"\n")
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            return None
+        size = int(header[2])
+        data = self._proc.stdout.read(size + 1)[:size]
+        if header[1] != b"blob" or b"\0" in data[:8000]:
+            return None
+        return data.decode("utf-8", errors="replace")

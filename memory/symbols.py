@@ -1,0 +1,81 @@
+"""Functions and classes of a source file with line ranges, signatures and docstrings (`ast` for Python)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from memory.model import Hunk
+
+__all__ = ["Symbol", "extract_symbols", "symbols_touched"]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A function or class: `qualname` like `Client.send`, 1-based inclusive line range."""
+
+    qualname: str
+    kind: str
+    start: int
+    end: int
+    signature: str
+    doc: str
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    if isinstance(node, ast.ClassDef):
+        bases = ", ".join(ast.unparse(b) for b in node.bases)
+        return f"class {node.name}({bases})" if bases else f"class {node.name}"
+    prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"{prefix} {node.name}({ast.unparse(node.args)}){returns}"
+
+
+def _walk(body: Iterable[ast.stmt], prefix: str, out: list[Symbol]) -> None:
+    for node in body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        qualname = f"{prefix}{node.name}"
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        doc = (ast.get_docstring(node) or "").strip().split("\n\n", 1)[0]
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        out.append(Symbol(qualname, kind, start, node.end_lineno or node.lineno, _signature(node), doc))
+        _walk(node.body, f"{qualname}.", out)
+
+
+def extract_symbols(path: str, text: str) -> list[Symbol]:
+    """Symbols of a Python file, outermost first; other languages and syntax errors give []."""
+    if not path.endswith((".py", ".pyi")):
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    out: list[Symbol] = []
+    _walk(tree.body, "", out)
+    return out
+
+
+def _old_lines(hunk: Hunk) -> tuple[int, int]:
+    """Old-side line range a hunk changed; a pure insertion counts the line before and after it."""
+    old_start, old_len, _, _ = hunk
+    if old_len == 0:
+        return old_start, old_start + 1
+    return old_start, old_start + old_len - 1
+
+
+def symbols_touched(symbols: list[Symbol], hunks: Iterable[Hunk]) -> list[str]:
+    """Innermost functions (else classes) of the pre-image whose lines the hunks changed."""
+    touched: dict[str, None] = {}
+    ranges = [_old_lines(h) for h in hunks]
+    for lo, hi in ranges:
+        hits = [s for s in symbols if s.start <= hi and lo <= s.end]
+        inner = [s for s in hits if not any(o is not s and s.start <= o.start and o.end <= s.end for o in hits)]
+        for sym in inner:
+            touched[sym.qualname] = None
+    return list(touched)
