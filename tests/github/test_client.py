@@ -1,0 +1,73 @@
+"""The typed installation client against the stand-in (conformance checked on every exchange)."""
+
+from __future__ import annotations
+
+from bot.github import Annotation
+from tests.github.conftest import INSTALLATION, REPO, World
+
+
+async def test_collaborator_permission_reports_the_role(world: World) -> None:
+    """A collaborator's role comes back as GitHub's role name."""
+    world.standin.state.set_permission(REPO, "helper", "triage")
+    gh = world.app.installation(INSTALLATION)
+    assert await gh.collaborator_permission("octo", "widgets", "maintainer") == "write"
+    assert await gh.collaborator_permission("octo", "widgets", "helper") == "triage"
+
+
+async def test_get_issue_returns_plain_data(world: World) -> None:
+    """An issue is read into a plain Issue with its labels and author."""
+    issue = await world.app.installation(INSTALLATION).get_issue("octo", "widgets", 1)
+    assert (issue.number, issue.title, issue.labels, issue.author) == (
+        1,
+        "Crash on empty input",
+        ("bot-fix",),
+        "maintainer",
+    )
+    assert not issue.is_pull_request
+
+
+async def test_reaction_lands_on_the_issue(world: World) -> None:
+    """An eyes reaction on the trigger issue is stored by the stand-in as the bot's."""
+    await world.app.installation(INSTALLATION).add_reaction("octo", "widgets", issue_number=1, content="eyes")
+    [reaction] = world.standin.state.repo(REPO).reactions
+    assert (reaction.content, reaction.subject, reaction.user) == ("eyes", ("issue", 1), "organic-pr[bot]")
+
+
+async def test_status_comment_is_created_then_edited_in_place(world: World) -> None:
+    """One comment is created, then edited; listing shows a single comment with the new body."""
+    async with world.app.installation(INSTALLATION) as gh:
+        comment = await gh.create_issue_comment("octo", "widgets", 1, "claimed")
+        await gh.update_issue_comment("octo", "widgets", comment.id, "checkout done")
+        comments = await gh.list_issue_comments("octo", "widgets", 1)
+    assert [(c.id, c.body) for c in comments] == [(comment.id, "checkout done")]
+
+
+async def test_check_run_carries_summary_and_all_annotations(world: World) -> None:
+    """120 annotations go out in batches of 50 and all reach the check run."""
+    sha = world.standin.state.branch_sha(REPO, "main")
+    assert sha is not None
+    notes = [Annotation("app.py", i, i, f"failure {i}") for i in range(1, 121)]
+    gh = world.app.installation(INSTALLATION)
+    run = await gh.create_check_run(
+        "octo", "widgets", name="organic-pr", head_sha=sha, summary="tests", annotations=notes
+    )
+    run = await gh.update_check_run("octo", "widgets", run.id, conclusion="failure", summary="3 failed")
+    stored = world.standin.state.repo(REPO).check_runs[run.id]
+    assert (run.status, run.conclusion, stored.summary, len(stored.annotations)) == (
+        "completed",
+        "failure",
+        "3 failed",
+        120,
+    )
+    patches = [r for r in world.standin.state.requests if r.method == "PATCH" and "check-runs" in r.path]
+    assert len(patches) == 3
+
+
+async def test_branch_is_created_and_read_back(world: World) -> None:
+    """A branch ref made through the API points at the given commit; a missing branch reads as None."""
+    gh = world.app.installation(INSTALLATION)
+    sha = await gh.get_branch_sha("octo", "widgets", "main")
+    assert sha is not None
+    ref = await gh.create_branch("octo", "widgets", "organic-pr/issue-1", sha)
+    assert (ref.ref, ref.sha) == ("refs/heads/organic-pr/issue-1", sha)
+    assert await gh.get_branch_sha("octo", "widgets", "organic-pr/nope") is None
