@@ -3,6 +3,12 @@
 The examples live in `../shared/fixtures/github/webhooks/<event>/<name>.json` and are read in place, never
 copied. An overlay `tests/webhooks/overlays/<event>/<name>.json` is an RFC 7386 JSON merge patch applied on
 top of the example with the same relative path.
+
+A merge patch cannot add a null (a null deletes the key). Where a required key is missing and only an object
+can carry it, the overlays use a non-null value that fits the rest of the payload: `discussion.state_reason`
+"reopened" (the discussions are open), a label archived by the event's sender. Keys inside arrays (which a
+merge patch replaces whole) get their null. The one example where no non-null value is truthful (an unsigned
+commit's `verification.verified_at`) is listed in test_overlays.NULL_ONLY_GAPS.
 """
 
 from __future__ import annotations

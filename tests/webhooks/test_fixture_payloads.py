@@ -131,15 +131,19 @@ def body_of(payload: Payload) -> bytes:
     return json.dumps(payload).encode()
 
 
-def test_published_example_as_is_never_gets_a_5xx(example_rel: str, shared_dir: Path, deliver: Deliver) -> None:
+def test_published_example_as_is_never_gets_a_5xx(
+    example_rel: str, shared_dir: Path, deliver: Deliver, queued: Callable[[], list[str]]
+) -> None:
     """The example file's own bytes, signed, get the status and jobs the table predicts, never a 5xx."""
     example = load_example(shared_dir, example_rel)
     answer = deliver(example.event, (shared_dir / EXAMPLES / example_rel).read_bytes())
     assert answer.status < 500, answer.body
     assert answer.status == expected_status(example.event, example.payload), answer.body
+    expected = []
     if answer.status == 202:
         expected = [f"{job}:{answer.delivery_id}" for job in expected_jobs(example.event, example.payload)]
         assert answer.jobs == expected
+    assert queued() == sorted(set(expected))
 
 
 def test_app_delivery_is_routed_as_the_table_says(
