@@ -52,7 +52,9 @@ class Router:
         return decorate
 
     def handlers_for(self, event: WebhookEvent) -> list[Handler]:
-        return [*self._handlers.get((event.name, event.action), ()), *self._handlers.get((event.name, None), ())]
+        """Handlers for this exact action, then the event's catch-alls (once, also for events with no action)."""
+        exact = self._handlers.get((event.name, event.action), []) if event.action is not None else []
+        return [*exact, *self._handlers.get((event.name, None), [])]
 
     def knows(self, event_name: str) -> bool:
         return any(name == event_name for name, _ in self._handlers)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from bot.settings import Settings
@@ -26,7 +27,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(redis_url: str, database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        github_webhook_secret=SECRET,
+        github_webhook_secret=SecretStr(SECRET),
         redis_url=redis_url,
         database_url=database_url,
         workspace_dir=tmp_path / "ws",
