@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from memory.builder import BuildConfig, build_from_units, gold_paths, unit_texts
+from memory.builder import BuildConfig, build_from_units, gold_paths, remember_example, unit_texts
 from memory.engine import Memory, Ranked
 from memory.functions import bm25_functions, rank_functions
-from memory.fusion import Example, calibrate, rank_metrics, rrf
+from memory.fusion import Example, rank_metrics, rrf
 from memory.gitlog import BlobReader, iter_units
 from memory.model import Unit
 from memory.vectors import Embedder
@@ -111,18 +111,12 @@ def run_bench(
     started = time.perf_counter()
     memory = build_from_units(repo, units[:split], embedder, config)
     result.build_s = time.perf_counter() - started
-    evaluated = 0
     with BlobReader(repo) as blobs:
         for unit in units[split:][:limit]:
             example = evaluate_unit(memory, unit, result)
             memory.observe(unit, unit_texts(unit, blobs))
-            if example is None:
-                continue
-            evaluated += 1
-            config.examples.append(example)
-            del config.examples[: -config.calibration_units]
-            if evaluated % config.recalibrate_every == 0:
-                memory.weights = calibrate(config.examples, memory.weights)
+            if example is not None:
+                remember_example(memory, example, config)
     result.eval_s = time.perf_counter() - started - result.build_s
     return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from memory.engine import Memory
@@ -21,7 +21,6 @@ class BuildConfig:
 
     calibration_units: int = 80
     recalibrate_every: int = 25
-    examples: list[Example] = field(default_factory=list)
 
 
 def tree_texts(repo: Path, sha: str, blobs: BlobReader) -> dict[str, str | None]:
@@ -48,9 +47,18 @@ def learn_online(memory: Memory, unit: Unit, blobs: BlobReader, config: BuildCon
     example = memory.example(unit.message, gold_paths(memory, unit)) if unit.message.strip() else None
     memory.observe(unit, unit_texts(unit, blobs))
     if example is not None:
-        config.examples.append(example)
-        del config.examples[: -config.calibration_units]
+        remember_example(memory, example, config)
     return example
+
+
+def remember_example(memory: Memory, example: Example, config: BuildConfig) -> None:
+    """Keep the example for calibration; recalibrate every `recalibrate_every` new ones."""
+    memory.examples.append(example)
+    del memory.examples[: -config.calibration_units]
+    memory.pending_examples += 1
+    if memory.pending_examples >= config.recalibrate_every:
+        memory.weights = calibrate(memory.examples, memory.weights)
+        memory.pending_examples = 0
 
 
 def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, config: BuildConfig) -> Memory:
@@ -64,7 +72,8 @@ def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, c
             memory.snapshot.sha = units[split - 1].sha
         for unit in units[split:]:
             learn_online(memory, unit, blobs, config)
-    memory.weights = calibrate(config.examples)
+    memory.weights = calibrate(memory.examples)
+    memory.pending_examples = 0
     return memory
 
 

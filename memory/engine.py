@@ -49,6 +49,8 @@ class Memory:
         self.history = History()
         self.snapshot = Snapshot()
         self.weights = Weights()
+        self.examples: list[Example] = []
+        self.pending_examples = 0
         self.msg_tokens: list[list[str]] = []
         self.msg_vectors: list[np.ndarray] = []
         self.chunk_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
@@ -67,18 +69,35 @@ class Memory:
         self._msg_index = self._msg_vindex = None
 
     def set_files(self, texts: dict[str, str | None]) -> None:
-        """Put changed files into the snapshot and re-embed their function chunks."""
+        """Put changed files into the snapshot and embed their new or changed function chunks."""
+        old_chunks = {p: self.snapshot.files[p].chunks for p in texts if p in self.snapshot.files}
+        previous = {p: self.chunk_vectors.pop(p, None) for p in texts}
         for path, text in texts.items():
             self.snapshot.put(path, text)
-            self.chunk_vectors.pop(path, None)
         if self.embedder is not None:
-            changed = [p for p in texts if p in self.snapshot.files and self.snapshot.files[p].chunks]
-            keys = [(p, q) for p in changed for q in self.snapshot.files[p].chunks]
-            vectors = self.embedder.embed([self.snapshot.files[p].chunks[q] for p, q in keys])
-            for path in changed:
-                rows = [i for i, (p, _) in enumerate(keys) if p == path]
-                self.chunk_vectors[path] = ([keys[i][1] for i in rows], vectors[rows])
+            self._embed_chunks([p for p in texts if p in self.snapshot.files], previous, old_chunks)
         self._chunk_vindex = None
+
+    def _embed_chunks(
+        self,
+        paths: list[str],
+        previous: dict[str, tuple[list[str], np.ndarray] | None],
+        old_chunks: dict[str, dict[str, str]],
+    ) -> None:
+        """Embed only chunks whose text changed; unchanged functions keep their vectors."""
+        known: dict[str, np.ndarray] = {}
+        for path, old in previous.items():
+            if old is not None and path in old_chunks:
+                texts = old_chunks[path]
+                known.update({texts[q]: v for q, v in zip(old[0], old[1], strict=True) if q in texts})
+        todo = sorted({t for p in paths for t in self.snapshot.files[p].chunks.values()} - set(known))
+        if todo and self.embedder is not None:
+            known.update(zip(todo, self.embedder.embed(todo), strict=True))
+        for path in paths:
+            chunks = self.snapshot.files[path].chunks
+            if chunks:
+                quals = list(chunks)
+                self.chunk_vectors[path] = (quals, np.stack([known[chunks[q]] for q in quals]))
 
     def touched_functions(self, unit: Unit) -> dict[str, list[str]]:
         """Qualnames whose pre-image lines each modified file's hunks changed (needs the parent snapshot)."""

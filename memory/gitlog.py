@@ -143,13 +143,16 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
     argv = ["git", "-c", f"core.attributesFile={attrs.name}", "-c", "core.quotePath=false", "log", "--first-parent"]
     argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", "--no-color", "--no-ext-diff", _FORMAT, rev]
     try:
-        proc = subprocess.Popen(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        stdout = proc.stdout if proc.stdout is not None else iter(())
-        lines = (raw.decode("utf-8", errors="replace").rstrip("\n") for raw in stdout)
-        yield from parse_log(lines)
-        _, stderr = proc.communicate()
-        if proc.returncode:
-            raise GitFailed(f"git log failed in {repo}: {stderr.decode(errors='replace').strip()}")
+        with subprocess.Popen(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+            try:
+                stdout = proc.stdout if proc.stdout is not None else iter(())
+                yield from parse_log(raw.decode("utf-8", errors="replace").rstrip("\n") for raw in stdout)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()  # the caller stopped early: do not leave git writing into a full pipe
+            _, stderr = proc.communicate()
+            if proc.returncode:
+                raise GitFailed(f"git log failed in {repo}: {stderr.decode(errors='replace').strip()}")
     except OSError as exc:
         raise GitFailed(f"git log could not run in {repo}: {exc}") from exc
     finally:
@@ -176,8 +179,10 @@ class BlobReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is not None and self._proc.stdin is not None:
-            self._proc.stdin.close()
+        if self._proc is not None:
+            for pipe in (self._proc.stdin, self._proc.stdout):
+                if pipe is not None:
+                    pipe.close()
             self._proc.wait()
 
     def read(self, spec: str) -> str | None:

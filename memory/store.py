@@ -1,0 +1,106 @@
+"""Per-repo memory on disk: where it lives, the per-repo file lock, and load-or-build-or-update under it."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from memory.builder import BuildConfig, build, learn_online
+from memory.engine import Memory
+from memory.errors import GitFailed, IndexCorrupt, LockTimeout
+from memory.gitlog import BlobReader, head_sha, iter_units, run_git
+from memory.persist import read_memory, write_memory
+from memory.vectors import Embedder
+
+__all__ = ["MemoryStore"]
+
+MEMORY_FILE = "memory.bin"
+
+
+class MemoryStore:
+    """Memory files under `root`, one folder per repository, guarded by an fcntl lock per repository.
+
+    Usage::
+
+        store = MemoryStore(Path("/var/memory"), embedder)
+        memory = store.update(Path("checkout"))    # build the first time, then only new commits
+    """
+
+    def __init__(
+        self, root: Path, embedder: Embedder | None, config: BuildConfig | None = None, lock_timeout_s: float = 600.0
+    ) -> None:
+        self.root = root
+        self.embedder = embedder
+        self.config = config or BuildConfig()
+        self.lock_timeout_s = lock_timeout_s
+
+    def repo_dir(self, repo: Path) -> Path:
+        resolved = repo.resolve()
+        digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+        return self.root / f"{resolved.name}-{digest}"
+
+    @contextmanager
+    def locked(self, repo: Path) -> Iterator[Path]:
+        """Hold the repository's lock (concurrent workers queue here); yields its memory folder."""
+        folder = self.repo_dir(repo)
+        folder.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_s
+        with open(folder / "lock", "a+b") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as exc:
+                    if time.monotonic() > deadline:
+                        raise LockTimeout(f"memory lock for {repo} held for over {self.lock_timeout_s}s") from exc
+                    time.sleep(0.05)
+            try:
+                yield folder
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def load(self, repo: Path) -> tuple[Memory, dict[str, Any]]:
+        """The persisted memory of `repo`; IndexCorrupt when missing, damaged or of another version."""
+        path = self.repo_dir(repo) / MEMORY_FILE
+        if not path.exists():
+            raise IndexCorrupt(f"no memory for {repo} yet")
+        return read_memory(path, self.embedder)
+
+    def update(self, repo: Path, rev: str = "HEAD") -> Memory:
+        """Bring memory up to `rev`: incremental when possible, a full rebuild when the file can't be trusted."""
+        target = head_sha(repo, rev)
+        with self.locked(repo) as folder:
+            try:
+                memory, extra = self.load(repo)
+            except IndexCorrupt:
+                memory, extra = build(repo, self.embedder, self.config, target), {}
+                write_memory(memory, folder / MEMORY_FILE, extra)
+                return memory
+            if memory.snapshot.sha != target:
+                if not self._extends(repo, memory.snapshot.sha, target):
+                    memory, extra = build(repo, self.embedder, self.config, target), {}
+                else:
+                    self._learn_new(repo, memory, target)
+                write_memory(memory, folder / MEMORY_FILE, extra)
+            return memory
+
+    def save(self, repo: Path, memory: Memory, extra: dict[str, Any]) -> None:
+        with self.locked(repo) as folder:
+            write_memory(memory, folder / MEMORY_FILE, extra)
+
+    def _extends(self, repo: Path, old: str, new: str) -> bool:
+        try:
+            run_git(repo, "merge-base", "--is-ancestor", old, new)
+        except GitFailed:
+            return False  # history was rewritten (or the old head is gone): start again
+        return True
+
+    def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
+        with BlobReader(repo) as blobs:
+            for unit in iter_units(repo, until=target, since=memory.snapshot.sha):
+                learn_online(memory, unit, blobs, self.config)

@@ -1,0 +1,50 @@
+"""Tests for memory.symbols."""
+
+from __future__ import annotations
+
+import pytest
+
+from memory.symbols import extract_symbols, symbols_touched
+
+SOURCE = '''class A:
+    def f(self, x: int) -> int:
+        """Doc."""
+        return x
+
+    def g(self):
+        pass
+
+
+def h():
+    pass
+'''
+
+
+def test_extract_symbols_has_qualnames_ranges_signatures_and_docs() -> None:
+    """Methods are qualified by their class; signature and first doc paragraph are kept."""
+    symbols = {s.qualname: s for s in extract_symbols("a.py", SOURCE)}
+    assert list(symbols) == ["A", "A.f", "A.g", "h"]
+    assert (symbols["A.f"].start, symbols["A.f"].end) == (2, 4)
+    assert symbols["A.f"].signature == "def f(self, x: int) -> int"
+    assert symbols["A.f"].doc == "Doc."
+
+
+@pytest.mark.parametrize("path", ["a.js", "broken.py"])
+def test_extract_symbols_is_empty_for_other_languages_and_syntax_errors(path: str) -> None:
+    """Files ast cannot read give no symbols rather than an error."""
+    assert extract_symbols(path, "def (:\n") == []
+
+
+@pytest.mark.parametrize(
+    ("hunks", "touched"),
+    [
+        ([(4, 1, 4, 1)], ["A.f"]),
+        ([(6, 2, 6, 3)], ["A.g"]),
+        ([(3, 1, 3, 1), (11, 1, 11, 1)], ["A.f", "h"]),
+        ([(8, 0, 9, 2)], []),
+        ([(10, 0, 11, 1)], ["h"]),
+    ],
+)
+def test_symbols_touched_maps_hunks_to_innermost_symbols(hunks, touched) -> None:
+    """Old-side hunk ranges select the innermost functions they overlap."""
+    assert symbols_touched(extract_symbols("a.py", SOURCE), hunks) == touched
