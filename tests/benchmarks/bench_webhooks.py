@@ -171,7 +171,8 @@ def run_rate(rate: int, seconds: float, real_url: str, bare_url: str, redis_url:
         row[f"{name}_p50"], row[f"{name}_p99"] = statistics.median(lat), pct(lat, 0.99)
         row[f"{name}_errors"] = errors
         if name == "real":
-            queued = {m.decode() for m in redis.Redis.from_url(redis_url).zrange("arq:queue", 0, -1)}
+            members: list[bytes] = redis.Redis.from_url(redis_url).zrange("arq:queue", 0, -1)  # type: ignore[assignment]
+            queued = {m.decode() for m in members}
             expected = {f"fix_issue:{i}" for i in ids}
             row["lost"] = len(expected - queued)
             row["extra"] = len({q for q in queued if q.startswith(f"fix_issue:{tag}-")} - expected)
