@@ -23,7 +23,9 @@ DEFAULT_RETRY_AFTER_S = 60.0
 
 
 def is_unauthorized(exc: BaseException) -> bool:
-    """True for a 401 answer: the token was revoked or has expired."""
+    """True for a 401 answer (also from the token exchange): a token or JWT was revoked or has expired."""
+    if isinstance(exc, RequestError) and not isinstance(exc, RequestFailed):
+        return isinstance(exc.exc, BaseException) and is_unauthorized(exc.exc)
     return isinstance(exc, RequestFailed) and exc.response.status_code == 401
 
 
@@ -43,6 +45,8 @@ def to_bot_error(exc: GitHubException) -> GitHubError:
         return RateLimited(_describe(exc), retry_after_s=wait, status=exc.response.status_code)
     if isinstance(exc, RequestFailed):
         return _status_error(exc)
+    if isinstance(exc, RequestError) and isinstance(exc.exc, GitHubException):
+        return to_bot_error(exc.exc)  # raised inside the auth flow (the token exchange), wrapped by githubkit
     if isinstance(exc, RequestError):
         return GitHubUnavailable(f"GitHub unreachable: {type(exc.exc).__name__}")
     return GitHubError(f"GitHub client error: {type(exc).__name__}: {exc}")

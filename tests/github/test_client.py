@@ -71,3 +71,52 @@ async def test_branch_is_created_and_read_back(world: World) -> None:
     ref = await gh.create_branch("octo", "widgets", "organic-pr/issue-1", sha)
     assert (ref.ref, ref.sha) == ("refs/heads/organic-pr/issue-1", sha)
     assert await gh.get_branch_sha("octo", "widgets", "organic-pr/nope") is None
+
+
+async def _pushed_branch(world: World, branch: str) -> str:
+    """Make a commit on `branch` in the stand-in's bare repo directly (as a human push would)."""
+    from tests.standin.state import run_git
+
+    repo = world.standin.state.repo(REPO)
+    main = world.standin.state.branch_sha(REPO, "main")
+    blob = run_git(repo.git_dir, "hash-object", "-w", "--stdin", input_bytes=b"def f():\n    return 2\n").strip()
+    listing = run_git(repo.git_dir, "ls-tree", "main").splitlines()
+    entries = [f"100644 blob {blob}\tapp.py" if line.endswith("\tapp.py") else line for line in listing]
+    new_tree = run_git(repo.git_dir, "mktree", input_bytes=("\n".join(entries) + "\n").encode()).strip()
+    commit = run_git(repo.git_dir, "commit-tree", new_tree, "-p", str(main), "-m", "change f").strip()
+    run_git(repo.git_dir, "update-ref", f"refs/heads/{branch}", commit)
+    return commit
+
+
+async def test_pull_request_lifecycle(world: World) -> None:
+    """A PR is opened, found by head branch, retitled, given a reviewer, and shows its files and diff."""
+    head_sha = await _pushed_branch(world, "organic-pr/issue-1")
+    async with world.app.installation(INSTALLATION) as gh:
+        pull = await gh.create_pull(
+            "octo", "widgets", title="Fix f", head="organic-pr/issue-1", base="main", body="Fixes #1", draft=True
+        )
+        found = await gh.list_pulls("octo", "widgets", head="organic-pr/issue-1")
+        updated = await gh.update_pull("octo", "widgets", pull.number, title="Fix f()")
+        await gh.request_reviewers("octo", "widgets", pull.number, ["maintainer"])
+        files = await gh.list_pull_files("octo", "widgets", pull.number)
+        diff = await gh.get_pull_diff("octo", "widgets", pull.number)
+    assert (pull.head_sha, pull.draft, pull.base_ref) == (head_sha, True, "main")
+    assert [p.number for p in found] == [pull.number]
+    assert updated.title == "Fix f()"
+    assert world.standin.state.repo(REPO).pulls[pull.number].requested_reviewers == ["maintainer"]
+    assert [(f.filename, f.status, f.additions, f.deletions) for f in files] == [("app.py", "modified", 1, 1)]
+    assert "-    return 1\n+    return 2" in diff
+
+
+async def test_review_comment_gets_a_threaded_reply(world: World) -> None:
+    """Review comments are listed and a reply lands in the same thread."""
+    await _pushed_branch(world, "organic-pr/issue-1")
+    state = world.standin.state
+    pull = state.add_pull(REPO, "Fix f", "organic-pr/issue-1", user="organic-pr[bot]")
+    state.add_review_comment(REPO, pull.number, "use a constant", user="maintainer", path="app.py", line=2)
+    async with world.app.installation(INSTALLATION) as gh:
+        [comment] = await gh.list_review_comments("octo", "widgets", pull.number)
+        reply = await gh.reply_to_review_comment("octo", "widgets", pull.number, comment.id, "Done in abc123")
+        await gh.add_reaction("octo", "widgets", review_comment_id=comment.id, content="+1")
+    assert (comment.author, comment.path, comment.line) == ("maintainer", "app.py", 2)
+    assert (reply.in_reply_to_id, reply.author, reply.body) == (comment.id, "organic-pr[bot]", "Done in abc123")
