@@ -6,7 +6,7 @@ from bot.github.git import GitWorkspace
 
 from bot.github.app import GitHubApp
 from bot.github.client import InstallationClient
-from bot.github.models import Annotation, CheckRun, Comment, Issue, PullFile, PullRequest, Ref, ReviewComment
+from bot.github.models import Annotation, CheckRun, Comment, Issue, PullFile, PullRequest, Ref, Review, ReviewComment
 from bot.github.throttle import RedisWriteThrottler, ThrottlePolicy
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "PullRequest",
     "RedisWriteThrottler",
     "Ref",
+    "Review",
     "ReviewComment",
     "ThrottlePolicy",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.errors import NotFound
-from bot.github.models import Annotation, CheckRun, Comment, Issue, PullFile, PullRequest, Ref, ReviewComment
+from bot.github.models import Annotation, CheckRun, Comment, Issue, PullFile, PullRequest, Ref, Review, ReviewComment
 from bot.github.session import JSON, Session
 
 __all__ = ["ANNOTATIONS_PER_REQUEST", "InstallationClient"]
@@ -164,6 +164,10 @@ class InstallationClient(Session):
     async def request_reviewers(self, owner: str, repo: str, number: int, reviewers: Sequence[str]) -> None:
         path = f"{_repo(owner, repo)}/pulls/{number}/requested_reviewers"
         await self.request("POST", path, json={"reviewers": list(reviewers)})
+
+    async def list_reviews(self, owner: str, repo: str, number: int) -> list[Review]:
+        items = await self.paginate(f"{_repo(owner, repo)}/pulls/{number}/reviews")
+        return [Review.from_json(item) for item in items]
 
     async def list_review_comments(self, owner: str, repo: str, number: int) -> list[ReviewComment]:
         items = await self.paginate(f"{_repo(owner, repo)}/pulls/{number}/comments")

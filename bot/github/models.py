@@ -13,6 +13,7 @@ __all__ = [
     "PullFile",
     "PullRequest",
     "Ref",
+    "Review",
     "ReviewComment",
 ]
 
@@ -187,3 +188,18 @@ class PullFile:
     @classmethod
     def from_json(cls, data: JSON) -> PullFile:
         return cls(data["filename"], data["status"], data["additions"], data["deletions"], data.get("patch") or "")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A submitted pull-request review; state is APPROVED, CHANGES_REQUESTED, COMMENTED or DISMISSED."""
+
+    id: int
+    author: str
+    state: str
+    body: str
+    commit_id: str
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Review:
+        return cls(data["id"], _login(data.get("user")), data["state"], data.get("body") or "", data["commit_id"] or "")

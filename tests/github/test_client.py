@@ -118,5 +118,8 @@ async def test_review_comment_gets_a_threaded_reply(world: World) -> None:
         [comment] = await gh.list_review_comments("octo", "widgets", pull.number)
         reply = await gh.reply_to_review_comment("octo", "widgets", pull.number, comment.id, "Done in abc123")
         await gh.add_reaction("octo", "widgets", review_comment_id=comment.id, content="+1")
+        state.add_review(REPO, pull.number, "please fix", user="maintainer", state="CHANGES_REQUESTED")
+        [review] = await gh.list_reviews("octo", "widgets", pull.number)
+    assert (review.author, review.state, review.body) == ("maintainer", "CHANGES_REQUESTED", "please fix")
     assert (comment.author, comment.path, comment.line) == ("maintainer", "app.py", 2)
     assert (reply.in_reply_to_id, reply.author, reply.body) == (comment.id, "organic-pr[bot]", "Done in abc123")
