@@ -1,5 +1,5 @@
 """Fixtures for sandbox tests."""
 
-from tests.sandbox.helpers import bwrap_backend, run_python
+from tests.sandbox.helpers import bwrap_backend, env_builder, env_cache, interpreters, local_index, run_python
 
-__all__ = ["bwrap_backend", "run_python"]
+__all__ = ["bwrap_backend", "env_builder", "env_cache", "interpreters", "local_index", "run_python"]
