@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 
 from bot.patching.edits import EditResult, Replace
@@ -18,20 +19,38 @@ def _squash(line: str) -> str:
 
 
 def closest_lines(lines: Sequence[str], block: Sequence[str]) -> tuple[int, list[str]] | None:
-    """The start and text of the window of the file that looks most like `block`, or None for no likeness."""
+    """The start and text of the window of the file that looks most like `block`, or None for no likeness.
+
+    Bounded: candidate starts are voted for by single lines that resemble the block's lines, and only the
+    most voted windows are scored, line by line.
+    """
     if not lines or not block:
         return None
     n = len(block)
-    wanted = "\n".join(_squash(b) for b in block)
-    scan = range(max(1, min(len(lines), MAX_SCAN_LINES) - n + 1))
-    quick = []
-    for i in scan:
-        matcher = difflib.SequenceMatcher(None, "\n".join(_squash(x) for x in lines[i : i + n]), wanted, False)
-        quick.append((matcher.quick_ratio(), i))
+    squashed = [_squash(x) for x in lines[:MAX_SCAN_LINES]]
+    positions: dict[str, list[int]] = {}
+    for i, x in enumerate(squashed):
+        positions.setdefault(x, []).append(i)
+    wanted_lines = [_squash(b) for b in block]
+    votes: Counter[int] = Counter()
+    fuzzy_left = 3  # get_close_matches scans every distinct line: a few calls at most
+    for offset, wanted in enumerate(wanted_lines[: SHORTLIST * 4]):
+        if len(wanted) < 4:
+            continue
+        if wanted in positions:
+            close = [wanted]
+        elif fuzzy_left:
+            fuzzy_left -= 1
+            close = difflib.get_close_matches(wanted, list(positions), n=3, cutoff=0.6)
+        else:
+            continue
+        for line in close:
+            votes.update(max(0, i - offset) for i in positions[line][:SHORTLIST])
     best_score, best = 0.0, -1
-    for _, i in sorted(quick, reverse=True)[:SHORTLIST]:
-        window = "\n".join(_squash(x) for x in lines[i : i + n])
-        score = difflib.SequenceMatcher(None, window, wanted, False).ratio()
+    for i, _ in votes.most_common(SHORTLIST):
+        window = squashed[i : i + n]
+        pairs = zip(window, wanted_lines, strict=False)
+        score = sum(difflib.SequenceMatcher(None, a, b, False).ratio() for a, b in pairs) / n
         if score > best_score:
             best_score, best = score, i
     if best < 0 or best_score < 0.3:

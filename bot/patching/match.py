@@ -137,7 +137,7 @@ def locate(lines: Sequence[str], block: Sequence[str], *, hint: int | None = Non
 def render(lines: Sequence[str], found: Found, search: Sequence[str], replace: Sequence[str]) -> list[str]:
     """The lines that take the matched window's place, in the file's indentation and whitespace."""
     if found.strategy is Strategy.EXACT:
-        return list(replace)
+        return _restyle_new_lines(lines, search, replace)
     window = lines[found.start : found.start + len(search)]
     delta = _indent_delta(window, search)
     use_tabs = _uses_tabs(window, lines)
@@ -150,6 +150,25 @@ def render(lines: Sequence[str], found: Found, search: Sequence[str], replace: S
         else:
             out.extend(_reindent(line, delta, use_tabs, strip_trailing) for line in replace[r1:r2])
     return out
+
+
+def _file_style(lines: Sequence[str]) -> str | None:
+    """ "tabs" or "spaces" when the whole file indents one way only, else None."""
+    tabs = any(line.startswith("\t") for line in lines)
+    spaces = any(line.startswith("  ") and line.strip() for line in lines)
+    if tabs != spaces:
+        return "tabs" if tabs else "spaces"
+    return None
+
+
+def _restyle_new_lines(lines: Sequence[str], search: Sequence[str], replace: Sequence[str]) -> list[str]:
+    """Exact matches keep the model's lines, except new lines indented against the file's only style."""
+    style = _file_style(lines)
+    foreign = "\t" if style == "spaces" else ("    " if style == "tabs" else None)
+    if foreign is None or not any(r.startswith(foreign) for r in replace):
+        return list(replace)
+    known = set(search)
+    return [r if r in known or not r.startswith(foreign) else _reindent(r, 0, style == "tabs", False) for r in replace]
 
 
 def _indent_delta(window: Sequence[str], search: Sequence[str]) -> int:
