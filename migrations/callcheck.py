@@ -63,6 +63,21 @@ def check_source(source: str, surfaces: Mapping[str, ApiSurface], only_lines: se
     return sorted(kept, key=lambda f: (f.line, f.col, f.api))
 
 
+def qualify(source: str, reference: str, surfaces: Mapping[str, ApiSurface]) -> str | None:
+    """The library path `reference` (e.g. `np.zeros`, `bar.update`) denotes in `source`, or None."""
+    try:
+        tree = ast.parse(source)
+        expr = ast.parse(reference, mode="eval").body
+    except SyntaxError:
+        return None
+    checker = _Checker({name: s for s in surfaces.values() for name in s.top_level})
+    checker.bind_names(tree)
+    path, _ = checker.node_path(expr)
+    if path is None and (parts := dotted(expr)) and parts[0] in checker.surfaces:
+        path = reference  # already a fully qualified library path
+    return path
+
+
 def added_lines(diff: str) -> dict[str, set[int]]:
     """New-side line numbers of the added lines of a unified diff, per file."""
     result: dict[str, set[int]] = {}
@@ -169,7 +184,7 @@ class _Checker:
                 yield from self._missing(node, path, resolution)
 
     def _check_reference(self, node: ast.Attribute) -> Iterator[Finding]:
-        path, via_instance = self._node_path(node)
+        path, via_instance = self.node_path(node)
         if path is None:
             return
         resolution = self._resolve(path)
@@ -182,7 +197,7 @@ class _Checker:
         if resolution.obj is not None and resolution.obj.deprecated:
             yield _deprecated(node, resolution.obj)
 
-    def _node_path(self, node: ast.expr) -> tuple[str | None, bool]:
+    def node_path(self, node: ast.expr) -> tuple[str | None, bool]:
         parts = dotted(node)
         if not parts:
             return None, False
@@ -191,7 +206,7 @@ class _Checker:
         return self._path_of(node), False
 
     def _check_call(self, call: ast.Call) -> Iterator[Finding]:
-        path, via_instance = self._node_path(call.func)
+        path, via_instance = self.node_path(call.func)
         resolution = self._resolve(path) if path else None
         if path is None or resolution is None or resolution.obj is None:
             return

@@ -57,6 +57,7 @@ class _Builder:
 
     def __init__(self, surface: ApiSurface) -> None:
         self.surface = surface
+        self.failures = 0
 
     def walk(self, obj: Any) -> None:
         members = obj.all_members if obj.kind.value == "class" else obj.members
@@ -64,15 +65,25 @@ class _Builder:
         for name, member in list(members.items()):
             path = f"{obj.path}.{name}"
             public = _is_public(member, name, exports)
-            if member.is_alias and not getattr(member, "inherited", False):
-                self._add_alias(path, member, public)
-                continue
-            target = member.final_target if member.is_alias else member
-            if target.kind.value not in ("module", "class", "function", "attribute"):
-                continue
-            self.add(target, public=public, path=path, inherited_from=target.path if member.is_alias else None)
-            if target.kind.value in ("module", "class") and path == target.path:
-                self.walk(target)
+            try:
+                self._member(path, member, public)
+            except Exception:  # griffe models arbitrary code; one odd member must not sink the surface
+                self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=public, open=True)
+                self.failures += 1
+
+    def _member(self, path: str, member: Any, public: bool) -> None:
+        if member.is_alias and not getattr(member, "inherited", False):
+            self._add_alias(path, member, public)
+            return
+        target = _final_or_none(member)
+        if target is None:
+            self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=public, open=True)
+            return
+        if target.kind.value not in ("module", "class", "function", "attribute"):
+            return
+        self.add(target, public=public, path=path, inherited_from=target.path if member.is_alias else None)
+        if target.kind.value in ("module", "class") and path == target.path:
+            self.walk(target)
 
     def add(self, obj: Any, *, public: bool, path: str | None = None, inherited_from: str | None = None) -> None:
         path = path or obj.path
@@ -114,6 +125,17 @@ class _Builder:
             dotted = ".".join([*rel.parent.parts, stem]).removesuffix(".__init__")
             if dotted not in self.surface.objects:
                 self.surface.objects[dotted] = ApiObject(dotted, Kind.MODULE, open=True, compiled=True)
+
+
+def _final_or_none(member: Any) -> Any:
+    import griffe
+
+    if not member.is_alias:
+        return member
+    try:
+        return member.final_target
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return None
 
 
 def _is_public(member: Any, name: str, exports: set[str] | None) -> bool:
@@ -196,11 +218,13 @@ def _method_kind(obj: Any, kind: Kind) -> str | None:
     return "static" if "staticmethod" in obj.labels else "class" if "classmethod" in obj.labels else "instance"
 
 
-def _external_bases(cls: Any) -> bool:
-    resolved = {b.path for b in cls.resolved_bases}
+def _external_bases(cls: Any, depth: int = 0) -> bool:
+    bases = getattr(cls, "resolved_bases", None)
+    if bases is None or depth > 20:
+        return True  # a "base" that is not a class, or an implausibly deep hierarchy: assume anything
     names = [str(b) for b in cls.bases]
     unresolved = [n for n in names if n.split("[")[0] not in HARMLESS_BASES]
-    return len(unresolved) > len(resolved) or any(_external_bases(b) for b in cls.resolved_bases)
+    return len(unresolved) > len(bases) or any(_external_bases(b, depth + 1) for b in bases)
 
 
 def _is_open(obj: Any, kind: Kind) -> bool:

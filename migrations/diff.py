@@ -1,0 +1,305 @@
+"""API diff between two versions of a package, from their static surfaces (pure).
+
+Usage:
+    changes = diff_surfaces(old_surface, new_surface)
+    [c.to_json() for c in changes if c.severity == Severity.BREAKING]
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from migrations.surface import POSITIONAL, VARIADIC, ApiObject, ApiSurface, Kind, Param, ParamKind, Status
+
+RENAME_SIMILARITY = 0.6
+MODULE_MOVE_OVERLAP = 0.6
+
+
+class ChangeKind(enum.StrEnum):
+    """The breakage kinds of issue 8."""
+
+    REMOVED = "removed"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    KIND_CHANGED = "kind-changed"
+    PARAM_REMOVED = "parameter-removed"
+    PARAM_RENAMED = "parameter-renamed"
+    PARAM_ADDED_REQUIRED = "parameter-added-required"
+    PARAM_MOVED = "parameter-moved"
+    PARAM_KIND_CHANGED = "parameter-kind-changed"
+    PARAM_MADE_REQUIRED = "parameter-made-required"
+    DEFAULT_CHANGED = "default-changed"
+    RETURN_TYPE_CHANGED = "return-type-changed"
+    ATTRIBUTE_TYPE_CHANGED = "attribute-type-changed"
+    DEPRECATED = "deprecated"
+
+
+class Severity(enum.StrEnum):
+    """BREAKING fails at import/bind time; SOFT may change behaviour; UNVERIFIABLE cannot be decided statically."""
+
+    BREAKING = "breaking"
+    SOFT = "soft"
+    UNVERIFIABLE = "unverifiable"
+
+
+SIGNATURE_KINDS = {
+    ChangeKind.PARAM_REMOVED, ChangeKind.PARAM_RENAMED, ChangeKind.PARAM_ADDED_REQUIRED, ChangeKind.PARAM_MOVED,
+    ChangeKind.PARAM_KIND_CHANGED, ChangeKind.PARAM_MADE_REQUIRED,
+}  # fmt: skip
+PATH_KINDS = {ChangeKind.REMOVED, ChangeKind.RENAMED, ChangeKind.MOVED}
+
+# griffe.BreakageKind name -> our kind, for comparing with griffe.find_breaking_changes.
+GRIFFE_KINDS = {
+    "PARAMETER_MOVED": ChangeKind.PARAM_MOVED,
+    "PARAMETER_REMOVED": ChangeKind.PARAM_REMOVED,
+    "PARAMETER_CHANGED_KIND": ChangeKind.PARAM_KIND_CHANGED,
+    "PARAMETER_CHANGED_DEFAULT": ChangeKind.DEFAULT_CHANGED,
+    "PARAMETER_CHANGED_REQUIRED": ChangeKind.PARAM_MADE_REQUIRED,
+    "PARAMETER_ADDED_REQUIRED": ChangeKind.PARAM_ADDED_REQUIRED,
+    "RETURN_CHANGED_TYPE": ChangeKind.RETURN_TYPE_CHANGED,
+    "OBJECT_REMOVED": ChangeKind.REMOVED,
+    "OBJECT_CHANGED_KIND": ChangeKind.KIND_CHANGED,
+    "ATTRIBUTE_CHANGED_TYPE": ChangeKind.ATTRIBUTE_TYPE_CHANGED,
+    "ATTRIBUTE_CHANGED_VALUE": ChangeKind.DEFAULT_CHANGED,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One API change: `replacement` is the new path (renamed/moved) or new parameter name."""
+
+    api: str
+    kind: ChangeKind
+    severity: Severity
+    evidence: str
+    old_signature: str | None = None
+    new_signature: str | None = None
+    replacement: str | None = None
+    parameter: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """Inverse of `to_json`."""
+        return cls(**{**data, "kind": ChangeKind(data["kind"]), "severity": Severity(data["severity"])})
+
+
+def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
+    """Every change to `old`'s public API in `new`; children of a removed object are not repeated."""
+    changes: list[Change] = []
+    gone: list[str] = []
+    added = _added_by_container(old, new)
+    for obj in old.public_api():
+        if any(obj.path.startswith(g + ".") for g in gone):
+            continue
+        resolution = new.resolve(obj.path)
+        if resolution.status == Status.FOUND and resolution.obj is not None:
+            changes.extend(compare_objects(obj, resolution.obj))
+        elif resolution.status == Status.MISSING:
+            gone.append(obj.path)
+            changes.append(_removal(obj, new, added))
+        elif resolution.container is not None and obj.name in resolution.container.shim_names:
+            changes.append(_change(obj, None, ChangeKind.DEPRECATED, Severity.SOFT, "now served by __getattr__"))
+        else:
+            gone.append(obj.path)
+            changes.append(_change(obj, None, ChangeKind.REMOVED, Severity.UNVERIFIABLE, resolution.reason))
+    return changes
+
+
+def _change(
+    old: ApiObject, new: ApiObject | None, kind: ChangeKind, severity: Severity, evidence: str, **extra: str | None
+) -> Change:
+    new_sig = new.signature() if new else None
+    return Change(old.path, kind, severity, evidence, old.signature(), new_sig, **extra)
+
+
+def _added_by_container(old: ApiSurface, new: ApiSurface) -> dict[str, list[ApiObject]]:
+    old_paths = {o.path for o in old.public_api()}
+    result: dict[str, list[ApiObject]] = {}
+    for obj in new.public_api():
+        if obj.path not in old_paths:
+            result.setdefault(obj.path.rpartition(".")[0], []).append(obj)
+    return result
+
+
+def _removal(obj: ApiObject, new: ApiSurface, added: Mapping[str, list[ApiObject]]) -> Change:
+    moved = _moved_to(obj, new)
+    if moved is not None:
+        return _change(obj, moved, ChangeKind.MOVED, Severity.BREAKING, f"now at {moved.path}", replacement=moved.path)
+    renamed = _renamed_to(obj, added.get(obj.path.rpartition(".")[0], []))
+    if renamed is not None:
+        evidence = f"removed, and {renamed.path} was added with a matching signature"
+        return _change(obj, renamed, ChangeKind.RENAMED, Severity.BREAKING, evidence, replacement=renamed.path)
+    return _change(obj, None, ChangeKind.REMOVED, Severity.BREAKING, f"{obj.path} no longer exists")
+
+
+def _moved_to(obj: ApiObject, new: ApiSurface) -> ApiObject | None:
+    same_name = [o for o in new.public_api() if o.name == obj.name and o.kind == obj.kind]
+    if obj.kind == Kind.MODULE:
+        old_members = {m.rpartition(".")[2] for m in new.member_names(obj.path)}
+        same_name = [o for o in same_name if _overlap(old_members, set(new.member_names(o.path)))]
+    same_name.sort(key=lambda o: (o.path.count("."), o.path))
+    return same_name[0] if same_name else None
+
+
+def _overlap(old: set[str], new: set[str]) -> bool:
+    return not old or len(old & new) >= MODULE_MOVE_OVERLAP * len(old)
+
+
+def _renamed_to(obj: ApiObject, candidates: list[ApiObject]) -> ApiObject | None:
+    same_kind = [c for c in candidates if c.kind == obj.kind]
+    if obj.params is not None:
+        same_sig = [c for c in same_kind if c.params is not None and _names(c.params) == _names(obj.params)]
+        if len(same_sig) == 1:
+            return same_sig[0]
+    scored = [(difflib.SequenceMatcher(None, obj.name, c.name).ratio(), c.path, c) for c in same_kind]
+    scored = [s for s in scored if s[0] >= RENAME_SIMILARITY]
+    return max(scored)[2] if scored else None
+
+
+def _names(params: tuple[Param, ...]) -> list[str]:
+    return [p.name for p in params]
+
+
+def compare_objects(old: ApiObject, new: ApiObject) -> Iterator[Change]:
+    """Changes between two versions of the same API object."""
+    if old.kind != new.kind and {old.kind, new.kind} != {Kind.FUNCTION, Kind.METHOD}:
+        yield _change(old, new, ChangeKind.KIND_CHANGED, Severity.BREAKING, f"{old.kind} became {new.kind}")
+        return
+    if old.params is not None and new.params is not None:
+        for kind, severity, evidence, param, replacement in compare_params(old.params, new.params):
+            yield _change(old, new, kind, severity, evidence, parameter=param, replacement=replacement)
+    if old.returns and new.returns and _norm(old.returns) != _norm(new.returns):
+        yield _change(old, new, ChangeKind.RETURN_TYPE_CHANGED, Severity.SOFT, f"{old.returns} -> {new.returns}")
+    if old.annotation and new.annotation and _norm(old.annotation) != _norm(new.annotation):
+        evidence = f"{old.annotation} -> {new.annotation}"
+        yield _change(old, new, ChangeKind.ATTRIBUTE_TYPE_CHANGED, Severity.SOFT, evidence)
+    if new.deprecated and not old.deprecated:
+        yield _change(old, new, ChangeKind.DEPRECATED, Severity.SOFT, new.deprecated, replacement=new.replacement)
+
+
+def _norm(annotation: str) -> str:
+    text = annotation.replace("typing.", "").replace("t.", "").replace(" ", "")
+    return text.replace("Optional[", "Union[None,").lower()
+
+
+ParamChange = tuple[ChangeKind, Severity, str, str, str | None]
+
+
+def compare_params(old: tuple[Param, ...], new: tuple[Param, ...]) -> Iterator[ParamChange]:
+    """(kind, severity, evidence, parameter=..., replacement=...) tuples for signature changes."""
+    new_by_name = {p.name: p for p in new}
+    old_names = {p.name for p in old}
+    renamed: set[str] = set()
+    for index, param in enumerate(old):
+        match = new_by_name.get(param.name)
+        if match is None:
+            found = _lost_param(param, index, old, new, old_names)
+            if found[0] == ChangeKind.PARAM_RENAMED and found[4] is not None:
+                renamed.add(found[4])
+            yield found
+        else:
+            yield from _changed_param(param, match, old, new)
+    for param in new:
+        if param.name not in old_names and param.name not in renamed and not param.has_default:
+            if param.kind not in VARIADIC:
+                yield (
+                    ChangeKind.PARAM_ADDED_REQUIRED,
+                    Severity.BREAKING,
+                    f"new required parameter {param.name!r}",
+                    param.name,
+                    None,
+                )
+
+
+def _lost_param(
+    param: Param, index: int, old: tuple[Param, ...], new: tuple[Param, ...], old_names: set[str]
+) -> ParamChange:
+    if param.kind in VARIADIC:
+        return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"{param.render()} was removed", param.name, None
+    twin = new[index] if index < len(new) else None
+    if twin is not None and twin.name not in old_names and twin.kind == param.kind:
+        evidence = f"parameter {param.name!r} became {twin.name!r} at position {index}"
+        return ChangeKind.PARAM_RENAMED, Severity.BREAKING, evidence, param.name, twin.name
+    kinds = {p.kind for p in new}
+    absorbs = ParamKind.VAR_KEYWORD in kinds and param.kind != ParamKind.POSITIONAL_ONLY
+    absorbs = absorbs or (ParamKind.VAR_POSITIONAL in kinds and param.kind in POSITIONAL)
+    if absorbs:  # still accepted through *args/**kwargs: whether it still works is not visible statically
+        return (
+            ChangeKind.PARAM_REMOVED,
+            Severity.UNVERIFIABLE,
+            f"{param.name!r} now only reaches *args/**kwargs",
+            param.name,
+            None,
+        )
+    return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"parameter {param.name!r} was removed", param.name, None
+
+
+def _changed_param(param: Param, match: Param, old: tuple[Param, ...], new: tuple[Param, ...]) -> Iterator[ParamChange]:
+    name = param.name
+    if _narrowed(param.kind, match.kind):
+        yield ChangeKind.PARAM_KIND_CHANGED, Severity.BREAKING, f"{name!r}: {param.kind} -> {match.kind}", name, None
+    if param.has_default and not match.has_default and match.kind not in VARIADIC:
+        yield (
+            ChangeKind.PARAM_MADE_REQUIRED,
+            Severity.BREAKING,
+            f"{name!r} lost its default {param.default}",
+            name,
+            None,
+        )
+    elif param.has_default and match.has_default and param.default != match.default:
+        yield ChangeKind.DEFAULT_CHANGED, Severity.SOFT, f"{name!r}: {param.default} -> {match.default}", name, None
+    if param.kind in POSITIONAL and match.kind in POSITIONAL:
+        old_pos = [p.name for p in old if p.kind in POSITIONAL].index(name)
+        new_pos = [p.name for p in new if p.kind in POSITIONAL].index(name)
+        if old_pos != new_pos:
+            yield (
+                ChangeKind.PARAM_MOVED,
+                Severity.BREAKING,
+                f"{name!r} moved from position {old_pos} to {new_pos}",
+                name,
+                None,
+            )
+
+
+def _narrowed(old: ParamKind, new: ParamKind) -> bool:
+    """Whether some call valid for `old` kind is invalid for `new` kind."""
+    accepts = {
+        ParamKind.POSITIONAL_ONLY: {"pos"},
+        ParamKind.POSITIONAL_OR_KEYWORD: {"pos", "kw"},
+        ParamKind.KEYWORD_ONLY: {"kw"},
+        ParamKind.VAR_POSITIONAL: {"pos"},
+        ParamKind.VAR_KEYWORD: {"kw"},
+    }
+    return not accepts[old] <= accepts[new]
+
+
+DIFF_FORMAT = 1
+
+
+def diff_releases(package: str, old: str, new: str, cache_dir: Path) -> list[Change]:
+    """Diff two releases fetched from the index; the result is cached as JSON per (package, old, new)."""
+    from migrations.loader import release_surface
+    from migrations.pypi import normalize
+
+    cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.json"
+    if cached.is_file():
+        return [Change.from_json(c) for c in json.loads(cached.read_text())]
+    changes = diff_surfaces(release_surface(package, old, cache_dir), release_surface(package, new, cache_dir))
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".diff-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump([c.to_json() for c in changes], handle, indent=1)
+    os.replace(tmp, cached)
+    return changes
