@@ -34,7 +34,7 @@ def create_installation_token(call: Call) -> Response:
 
 def get_repo(call: Call) -> Response:
     data = render.repository(call.state, call.the_repo)
-    data |= {"network_count": 0, "subscribers_count": 0}
+    data |= {"network_count": 0, "subscribers_count": 0, "has_discussions": False}
     return json_response(data)
 
 
