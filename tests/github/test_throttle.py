@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.github.throttle import ThrottlePolicy, is_content_creating, is_write, seconds_to_wait
-from tests.github.conftest import FAST, INSTALLATION, REPO, World
+from tests.github.conftest import FAST, INSTALLATION, REPO, World, make_app
 from tests.standin.state import RecordedRequest
 
 POLICY = ThrottlePolicy()
@@ -72,13 +72,7 @@ def _posts(requests: list[RecordedRequest], fragment: str) -> list[RecordedReque
 async def test_concurrent_writes_of_one_installation_never_overlap(world: World) -> None:
     """Three comments sent at once by two workers reach the server one after another, spaced by the content gap."""
     world.standin.state.write_latency_s = 0.2
-    other = world.app.__class__(
-        app_id=world.standin.app_id,
-        private_key=world.standin.private_key,
-        redis=world.redis,
-        base_url=world.standin.url,
-        throttle=FAST,
-    )
+    other = make_app(world.standin, world.redis)
     clients = [
         world.app.installation(INSTALLATION),
         other.installation(INSTALLATION),
