@@ -1,0 +1,137 @@
+"""API diffs between two tiny real package versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrations.diff import Change, ChangeKind, Severity, compare_params, diff_surfaces
+from migrations.surface import Param, ParamKind
+
+from .conftest import SurfaceFactory
+
+
+def diff(make_surface: SurfaceFactory, old: str, new: str, extra_new: dict[str, str] | None = None) -> list[Change]:
+    old_surface = make_surface({"pkg/__init__.py": old})
+    new_surface = make_surface({"pkg/__init__.py": new, **(extra_new or {})}, version="2.0")
+    return diff_surfaces(old_surface, new_surface)
+
+
+def summary(changes: list[Change]) -> list[tuple[str, ChangeKind, Severity]]:
+    return [(c.api, c.kind, c.severity) for c in changes]
+
+
+def test_removed_function_is_breaking(make_surface: SurfaceFactory) -> None:
+    """A public function that disappears is a breaking removal."""
+    changes = diff(make_surface, "def a():\n    pass\ndef gone():\n    pass\n", "def a():\n    pass\n")
+    assert summary(changes) == [("pkg.gone", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_rename_pairs_removal_with_matching_addition(make_surface: SurfaceFactory) -> None:
+    """A removal plus an addition with the same signature is a rename."""
+    changes = diff(
+        make_surface, "def fetch_all(url, retries=3):\n    pass\n", "def get_all(url, retries=3):\n    pass\n"
+    )
+    assert [(c.kind, c.replacement) for c in changes] == [(ChangeKind.RENAMED, "pkg.get_all")]
+
+
+def test_moved_into_submodule_is_moved(make_surface: SurfaceFactory) -> None:
+    """A function that now lives in another module is reported as moved there."""
+    changes = diff(make_surface, "def helper(x):\n    pass\n", "", {"pkg/util.py": "def helper(x):\n    pass\n"})
+    assert [(c.kind, c.replacement) for c in changes] == [(ChangeKind.MOVED, "pkg.util.helper")]
+
+
+def test_reexport_keeps_name_available(make_surface: SurfaceFactory) -> None:
+    """Moving the definition but re-exporting it is no break."""
+    changes = diff(
+        make_surface,
+        "def helper(x):\n    pass\n",
+        "from pkg._impl import helper\n",
+        {"pkg/_impl.py": "def helper(x):\n    pass\n"},
+    )
+    assert changes == []
+
+
+def test_getattr_shim_is_soft(make_surface: SurfaceFactory) -> None:
+    """A name now served by module __getattr__ is a deprecation, not a removal."""
+    new = "def __getattr__(name):\n    if name == 'old':\n        return 1\n    raise AttributeError(name)\n"
+    assert summary(diff(make_surface, "old = 1\n", new)) == [("pkg.old", ChangeKind.DEPRECATED, Severity.SOFT)]
+
+
+def test_unknown_name_behind_getattr_is_unverifiable(make_surface: SurfaceFactory) -> None:
+    """A name that might still come from __getattr__ is unverifiable."""
+    new = "def __getattr__(name):\n    raise AttributeError(name)\n"
+    assert summary(diff(make_surface, "old = 1\n", new)) == [("pkg.old", ChangeKind.REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_kwargs_pass_through_is_not_a_break(make_surface: SurfaceFactory) -> None:
+    """A keyword that now flows through **kwargs is unverifiable, never breaking."""
+    changes = diff(make_surface, "def f(a, timeout=1):\n    pass\n", "def f(a, **kwargs):\n    pass\n")
+    assert summary(changes) == [("pkg.f", ChangeKind.PARAM_REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_children_of_removed_class_are_not_repeated(make_surface: SurfaceFactory) -> None:
+    """Only the removed class is reported, not each of its methods."""
+    changes = diff(make_surface, "class Gone:\n    def m(self):\n        pass\n", "")
+    assert summary(changes) == [("pkg.Gone", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_new_deprecation_names_replacement(make_surface: SurfaceFactory) -> None:
+    """A function that starts warning DeprecationWarning is soft with its replacement."""
+    new = (
+        "import warnings\ndef f():\n    warnings.warn('f is deprecated, use g instead', DeprecationWarning)\n"
+        "def g():\n    pass\n"
+    )
+    changes = [c for c in diff(make_surface, "def f():\n    pass\n", new) if c.api == "pkg.f"]
+    assert [(c.kind, c.severity, c.replacement) for c in changes] == [(ChangeKind.DEPRECATED, Severity.SOFT, "g")]
+
+
+def test_compiled_module_members_are_unverifiable(make_surface: SurfaceFactory) -> None:
+    """A function that moved into a C extension cannot be judged."""
+    old = make_surface({"pkg/__init__.py": "", "pkg/fast.py": "def go(x):\n    pass\n"})
+    new = make_surface({"pkg/__init__.py": "", "pkg/fast.cpython-311-x86_64-linux-gnu.so": "\0"}, version="2")
+    changes = diff_surfaces(old, new)
+    assert summary(changes) == [("pkg.fast.go", ChangeKind.REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_change_json_round_trip() -> None:
+    """Change records survive JSON."""
+    change = Change("p.f", ChangeKind.RENAMED, Severity.BREAKING, "e", "(a)", "(a)", "p.g")
+    assert Change.from_json(change.to_json()) == change
+
+
+def p(name: str, kind: ParamKind = ParamKind.POSITIONAL_OR_KEYWORD, default: str | None = None) -> Param:
+    return Param(name, kind, default is not None, default)
+
+
+KW = ParamKind.KEYWORD_ONLY
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ((p("a"), p("b")), (p("a"),), [(ChangeKind.PARAM_REMOVED, Severity.BREAKING)]),
+        ((p("a"), p("b")), (p("a"), p("c")), [(ChangeKind.PARAM_RENAMED, Severity.BREAKING)]),
+        ((p("a"),), (p("a"), p("b")), [(ChangeKind.PARAM_ADDED_REQUIRED, Severity.BREAKING)]),
+        ((p("a"),), (p("a"), p("b", default="1")), []),
+        ((p("a"), p("b")), (p("b"), p("a")), [(ChangeKind.PARAM_MOVED, Severity.BREAKING)] * 2),
+        (
+            (p("a"), p("b", default="1")),
+            (p("a"), p("b", KW, "1")),
+            [(ChangeKind.PARAM_KIND_CHANGED, Severity.BREAKING)],
+        ),
+        ((p("a"), p("b", KW, "1")), (p("a"), p("b", default="1")), []),
+        ((p("a", default="1"),), (p("a"),), [(ChangeKind.PARAM_MADE_REQUIRED, Severity.BREAKING)]),
+        ((p("a", default="1"),), (p("a", default="2"),), [(ChangeKind.DEFAULT_CHANGED, Severity.SOFT)]),
+        ((p("a"), p("k", ParamKind.VAR_KEYWORD)), (p("a"),), [(ChangeKind.PARAM_REMOVED, Severity.BREAKING)]),
+        (
+            (p("a"), p("b", default="1")),
+            (p("a"), p("args", ParamKind.VAR_POSITIONAL)),
+            [(ChangeKind.PARAM_REMOVED, Severity.UNVERIFIABLE)],
+        ),
+    ],
+)
+def test_compare_params(
+    old: tuple[Param, ...], new: tuple[Param, ...], expected: list[tuple[ChangeKind, Severity]]
+) -> None:
+    """Each signature change maps to one breakage kind and severity."""
+    assert [(c[0], c[1]) for c in compare_params(old, new)] == expected
