@@ -45,15 +45,17 @@ def git(repo: Path, *args: str) -> str:
 
 
 def derive_hunks(pre: list[str], post: list[str], context: int) -> list[Hunk]:
-    """Hunks with `context` lines, widened until each SEARCH side occurs once in the pre-image."""
-    hunks = []
+    """Hunks with `context` lines, widened until each SEARCH side occurs once, merged where they overlap."""
+    ranges: list[list[int]] = []
     for group in difflib.SequenceMatcher(None, pre, post, autojunk=False).get_grouped_opcodes(context):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         while _count(pre, pre[i1:i2]) > 1 and (i1 > 0 or i2 < len(pre)):
             i1, j1, i2, j2 = max(0, i1 - 1), max(0, j1 - (i1 > 0)), min(len(pre), i2 + 1), j2 + (i2 < len(pre))
-        ops = [(tag, line) for tag, line in _ops(pre[i1:i2], post[j1:j2])]
-        hunks.append(Hunk(i1, j1, ops))
-    return hunks
+        if ranges and i1 <= ranges[-1][1]:
+            ranges[-1][1], ranges[-1][3] = max(ranges[-1][1], i2), max(ranges[-1][3], j2)
+        else:
+            ranges.append([i1, i2, j1, j2])
+    return [Hunk(i1, j1, _ops(pre[i1:i2], post[j1:j2])) for i1, i2, j1, j2 in ranges]
 
 
 def _count(lines: list[str], block: list[str]) -> int:
@@ -287,14 +289,12 @@ def report(table: dict[str, dict[str, Counter[str]]], seconds: float) -> None:
     for tool in TOOLS:
         c = totals[tool]
         n = sum(c.values()) or 1
-        print(
-            f"perturbed total {tool:<12} correct {100 * c['correct'] / n:5.1f}%  wrong {c['wrong']}  rejected {c['rejected']}"
-        )
+        rate = 100 * c["correct"] / n
+        print(f"perturbed total {tool:<12} correct {rate:5.1f}%  wrong {c['wrong']}  rejected {c['rejected']}")
     ours_rate = (totals["ours_sr"]["correct"] + totals["ours_diff"]["correct"]) / 2
     for base in ("git_apply", "patch_fuzz3"):
-        print(
-            f"ratio ours(mean of sr, diff)/{base} correct on perturbed: {ours_rate / max(1, totals[base]['correct']):.2f}x"
-        )
+        ratio = ours_rate / max(1, totals[base]["correct"])
+        print(f"ratio ours(mean of sr, diff)/{base} correct on perturbed: {ratio:.2f}x")
     print(f"elapsed {seconds:.1f}s")
 
 
