@@ -12,7 +12,7 @@ from memory.errors import GitFailed
 from memory.model import FileChange, Unit
 from memory.textproc import clean_message
 
-__all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git"]
+__all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git", "unit_diff"]
 
 _HEADER_START = "\x00"
 _HEADER_END = "\x1e"
@@ -199,3 +199,10 @@ class BlobReader:
         if header[1] != b"blob" or b"\0" in data[:8000]:
             return None
         return data.decode("utf-8", errors="replace")
+
+
+def unit_diff(repo: Path, unit: Unit, context_lines: int = 2) -> str:
+    """The unit's patch against its first parent (the root commit against the empty tree)."""
+    if unit.parent:
+        return run_git(repo, "diff", "--no-color", "--no-ext-diff", f"-U{context_lines}", unit.parent, unit.sha)
+    return run_git(repo, "show", "--no-color", "--format=", f"-U{context_lines}", unit.sha)

@@ -1,0 +1,134 @@
+"""The memory facade the bot and the CLI use: update, recall, show, and outcomes of the bot's PRs."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memory.api_index import api_index, search_api
+from memory.builder import BuildConfig
+from memory.conventions import CONFIG_FILES, mine_conventions
+from memory.engine import Memory
+from memory.errors import IndexCorrupt
+from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
+from memory.gitlog import BlobReader, list_tree, unit_diff
+from memory.paths import is_source
+from memory.recall import Recall, recall
+from memory.store import MemoryStore
+from memory.vectors import Embedder
+
+__all__ = ["RepoMemory"]
+
+
+def _write_json(path: Path, data: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    with os.fdopen(fd, "w") as out:
+        json.dump(data, out)
+    os.replace(tmp, path)
+
+
+@dataclass
+class _Loaded:
+    memory: Memory
+    conventions: dict[str, Any]
+
+
+class RepoMemory:
+    """Memory for many repositories under one directory; loaded memories are cached in-process.
+
+    Usage::
+
+        memories = RepoMemory(Path("/var/memory"), SentenceEmbedder())
+        memories.update(checkout)                       # on push to the default branch
+        answer = memories.recall(checkout, issue_text, budget_tokens=3000)
+    """
+
+    def __init__(self, memory_dir: Path, embedder: Embedder | None, config: BuildConfig | None = None) -> None:
+        self.store = MemoryStore(memory_dir, embedder, config)
+        self._cache: dict[Path, _Loaded] = {}
+
+    def update(self, repo: Path, rev: str = "HEAD") -> Memory:
+        """Learn the commits after the last indexed one (or build), and refresh the conventions profile."""
+        memory = self.store.update(repo, rev)
+        conventions = self._mine_conventions(repo, memory)
+        with self.store.locked(repo) as folder:
+            _write_json(folder / "conventions.json", {"sha": memory.snapshot.sha, "profile": conventions})
+        self._cache[repo.resolve()] = _Loaded(memory, conventions)
+        return memory
+
+    def _mine_conventions(self, repo: Path, memory: Memory) -> dict[str, Any]:
+        tree = list_tree(repo, memory.snapshot.sha) if memory.snapshot.sha else {}
+        with BlobReader(repo) as blobs:
+            texts = {p: blobs.read(b) or "" for p, b in tree.items() if is_source(p)}
+            configs = {p: blobs.read(tree[p]) or "" for p in CONFIG_FILES if p in tree}
+        return mine_conventions(texts, configs, memory.history.units)
+
+    def _loaded(self, repo: Path) -> _Loaded:
+        key = repo.resolve()
+        if key not in self._cache:
+            try:
+                memory, _ = self.store.load(repo)
+                raw = json.loads((self.store.repo_dir(repo) / "conventions.json").read_text())
+                if raw["sha"] != memory.snapshot.sha:
+                    raise IndexCorrupt("conventions profile is stale")
+                self._cache[key] = _Loaded(memory, raw["profile"])
+            except (IndexCorrupt, OSError, ValueError, KeyError):
+                self.update(repo)
+        return self._cache[key]
+
+    def recall(
+        self,
+        repo: Path,
+        text: str,
+        *,
+        k: int = 10,
+        budget_tokens: int = 4000,
+        seeds: tuple[str, ...] = (),
+        skills: list[dict[str, Any]] | None = None,
+    ) -> Recall:
+        """Ranked files and functions, similar past changes with trimmed diffs, conventions, within the budget."""
+        loaded = self._loaded(repo)
+        outcomes = load_outcomes(self.store.repo_dir(repo) / "outcomes.json")
+        return recall(
+            loaded.memory,
+            text,
+            k=k,
+            budget_tokens=budget_tokens,
+            seeds=seeds,
+            diff_of=lambda unit: unit_diff(repo, unit),
+            conventions=loaded.conventions,
+            skills=skills or [],
+            api=search_api(api_index(loaded.memory.snapshot), text, k),
+            rejected=rejected_like(outcomes, text),
+        )
+
+    def record_outcome(self, repo: Path, pr: int, text: str, files: list[str], merged: bool, reason: str = "") -> None:
+        """Remember a bot PR's fate; rejected approaches are surfaced in later recalls of similar text."""
+        with self.store.locked(repo) as folder:
+            outcomes = [o for o in load_outcomes(folder / "outcomes.json") if o.pr != pr]
+            outcomes.append(Outcome(pr, text, files, merged, reason))
+            save_outcomes(folder / "outcomes.json", outcomes)
+
+    def show(self, repo: Path) -> dict[str, Any]:
+        """A summary: indexed head, units, files, functions, fusion weights, conventions, top internal APIs."""
+        loaded = self._loaded(repo)
+        memory = loaded.memory
+        return {
+            "head": memory.snapshot.sha,
+            "units": len(memory.history.units),
+            "files": len(memory.snapshot.files),
+            "functions": sum(len(e.symbols) for e in memory.snapshot.files.values()),
+            "embedder": memory.embedder.name if memory.embedder else None,
+            "weights": {
+                "signals": memory.weights.signal,
+                "cochange": memory.weights.cochange,
+                "completion": memory.weights.completion,
+            },
+            "calibration_examples": len(memory.examples),
+            "conventions": loaded.conventions,
+            "top_api": [e.to_json() for e in api_index(memory.snapshot)[:10]],
+        }

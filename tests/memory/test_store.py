@@ -1,0 +1,119 @@
+"""Tests for memory.store and memory.persist: build, incremental update, corruption, versions, locking."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from memory.builder import BuildConfig
+from memory.errors import IndexCorrupt, LockTimeout
+from memory.persist import read_memory
+from memory.store import MEMORY_FILE, MemoryStore
+from memory.vectors import FakeEmbedder
+from tests.conftest import git
+from tests.memory.conftest import commit
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> MemoryStore:
+    return MemoryStore(tmp_path / "memory", FakeEmbedder(), BuildConfig(calibration_units=3, recalibrate_every=2))
+
+
+def test_first_update_builds_and_persists(store: MemoryStore, history_repo: Path) -> None:
+    """The first update builds from the whole history and writes a loadable file at HEAD."""
+    memory = store.update(history_repo)
+    loaded, _ = store.load(history_repo)
+    head = git(history_repo, "rev-parse", "HEAD").strip()
+    assert memory.snapshot.sha == loaded.snapshot.sha == head
+    assert len(loaded.history.units) == 6
+    assert sorted(loaded.snapshot.files) == ["src/pkg/client.py", "src/pkg/jar.py"]
+    assert loaded.weights == memory.weights
+
+
+def test_update_learns_only_new_commits(store: MemoryStore, history_repo: Path) -> None:
+    """After a push, the update reads only the units after the last indexed commit."""
+    before = store.update(history_repo)
+    first_shas = [u.sha for u in before.history.units]
+    commit(
+        history_repo,
+        "Close the client politely",
+        {"src/pkg/client.py": "class Client:\n    def close(self):\n        return 1\n"},
+    )
+    after = store.update(history_repo)
+    assert [u.sha for u in after.history.units][:-1] == first_shas
+    assert after.history.units[-1].title == "Close the client politely"
+    assert after.history.units[-1].files[0].funcs == ["Client.send", "Client.close"]  # send was deleted
+
+
+def test_loaded_memory_ranks_like_the_built_one(store: MemoryStore, history_repo: Path) -> None:
+    """A reloaded memory gives the same ranking as the one that was saved."""
+    built = store.update(history_repo)
+    loaded, _ = store.load(history_repo)
+    query = "cookie parsing of attributes"
+    assert built.rank(query).order == loaded.rank(query).order
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_corrupt_or_old_files_are_rebuilt(store: MemoryStore, history_repo: Path, damage: bytes | None) -> None:
+    """An empty, garbage or flipped-byte memory file raises IndexCorrupt on load and is rebuilt by update."""
+    store.update(history_repo)
+    path = store.repo_dir(history_repo) / MEMORY_FILE
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-10] + bytes(b ^ 0xFF for b in raw[-10:]) if damage is None else damage)
+    with pytest.raises(IndexCorrupt):
+        store.load(history_repo)
+    assert len(store.update(history_repo).history.units) == 6
+    store.load(history_repo)
+
+
+def test_other_format_version_is_not_trusted(store: MemoryStore, history_repo: Path) -> None:
+    """A file written by another format version is refused."""
+    store.update(history_repo)
+    path = store.repo_dir(history_repo) / MEMORY_FILE
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"version": 3', b'"version": 2', 1))
+    with pytest.raises(IndexCorrupt, match="version"):
+        read_memory(path, FakeEmbedder())
+
+
+def test_other_embedder_is_not_trusted(store: MemoryStore, history_repo: Path) -> None:
+    """Vectors from another embedder are never mixed with the current one's."""
+    store.update(history_repo)
+    with pytest.raises(IndexCorrupt, match="embedder"):
+        read_memory(store.repo_dir(history_repo) / MEMORY_FILE, FakeEmbedder(dim=32))
+
+
+def test_rewritten_history_triggers_a_rebuild(store: MemoryStore, history_repo: Path) -> None:
+    """When the indexed head is no longer an ancestor (force push), memory is rebuilt from scratch."""
+    store.update(history_repo)
+    git(history_repo, "reset", "-q", "--hard", "HEAD~2")
+    commit(history_repo, "Another direction", {"src/pkg/other.py": "def other():\n    return 2\n"})
+    memory = store.update(history_repo)
+    assert [u.title for u in memory.history.units][-1] == "Another direction"
+    assert len(memory.history.units) == 5
+
+
+def test_lock_is_exclusive_per_repo(tmp_path: Path, history_repo: Path) -> None:
+    """A second holder waits for the lock and times out while the first holds it."""
+    store = MemoryStore(tmp_path / "memory", None, lock_timeout_s=0.2)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.locked(history_repo):
+            entered.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    entered.wait(5)
+    try:
+        with pytest.raises(LockTimeout), store.locked(history_repo):
+            pass
+    finally:
+        release.set()
+        worker.join()
+    with store.locked(history_repo):
+        pass
