@@ -1,5 +1,6 @@
 """The patch engine: parse model edits, apply them robustly and safely, validate the result."""
 
+from bot.patching.answer import CandidateAnswer, parse_answer
 from bot.patching.apply import apply_edits
 from bot.patching.edits import ApplyReport, Create, Delete, Edit, EditResult, Rename, Replace, Status, Strategy
 from bot.patching.errors import InvalidResult, PatchError, UnsafePath
@@ -11,6 +12,7 @@ from bot.patching.worktree import WorktreeResult, apply_to_worktree, worktree_di
 
 __all__ = [
     "ApplyReport",
+    "CandidateAnswer",
     "Create",
     "Delete",
     "Edit",
@@ -28,6 +30,7 @@ __all__ = [
     "apply_to_worktree",
     "check_path",
     "describe_failures",
+    "parse_answer",
     "parse_edits",
     "resolve_inside",
     "syntax_error",
