@@ -28,8 +28,9 @@ NO_REPORT = "the test command wrote no JUnit report"
 class TestRequest:
     """What to run: a worktree, optionally a subset of node ids, an extra test file, a configured command.
 
-    `command` replaces `python -m pytest`; it must accept pytest options, as the report options and node
-    ids are appended to it. `extra_test` is (repository-relative path, file text), written into the copy.
+    `command` replaces `python -m pytest`; with `structured` (the default) it must accept pytest options, as
+    the report options and node ids are appended to it. `structured=False` runs the command as given and
+    returns no per-test results. `extra_test` is (repository-relative path, file text), written into the copy.
     """
 
     __test__ = False  # not a pytest test class
@@ -38,6 +39,7 @@ class TestRequest:
     node_ids: tuple[str, ...] = ()
     extra_test: tuple[str, str] | None = None
     command: tuple[str, ...] | None = None
+    structured: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ class TestRunner:
 
     def _spec(self, env: Environment, request: TestRequest, copy: Path, out: Path) -> SandboxSpec:
         command = request.command or (str(env.python), "-m", "pytest")
-        report_args = ("-p", "no:cacheprovider", "-o", "junit_family=xunit1", f"--junitxml={out / REPORT_NAME}")
+        report_args: tuple[str, ...] = ()
+        if request.structured:
+            report_args = ("-p", "no:cacheprovider", "-o", "junit_family=xunit1", f"--junitxml={out / REPORT_NAME}")
         paths = [str(copy / "src"), str(copy)] if (copy / "src").is_dir() else [str(copy)]
         return SandboxSpec(
             argv=(*command, *report_args, *request.node_ids),
