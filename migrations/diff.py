@@ -203,7 +203,7 @@ def compare_params(old: tuple[Param, ...], new: tuple[Param, ...]) -> Iterator[P
     old_names = {p.name for p in old}
     renamed: set[str] = set()
     for index, param in enumerate(old):
-        match = new_by_name.get(param.name)
+        match = new_by_name.get(param.name) or _same_variadic(param, new)
         if match is None:
             found = _lost_param(param, index, old, new, old_names)
             if found[0] == ChangeKind.PARAM_RENAMED and found[4] is not None:
@@ -221,6 +221,13 @@ def compare_params(old: tuple[Param, ...], new: tuple[Param, ...]) -> Iterator[P
                     param.name,
                     None,
                 )
+
+
+def _same_variadic(param: Param, new: tuple[Param, ...]) -> Param | None:
+    """`*args`/`**kwargs` match by kind: renaming them breaks no call."""
+    if param.kind not in VARIADIC:
+        return None
+    return next((p for p in new if p.kind == param.kind), None)
 
 
 def _lost_param(

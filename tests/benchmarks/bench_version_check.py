@@ -33,7 +33,7 @@ from migrations.surface import ApiSurface, Status
 
 PIP_NAMES = {"scikit-learn": "scikit-learn", "pillow": "pillow"}
 KNOWN_COMPILED = {"torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "lightgbm", "spacy", "pillow"}
-TOO_LARGE = {"gradio", "plotly"}  # pure Python but each release is tens of MB of generated modules
+TOO_LARGE = {"gradio", "plotly", "sympy", "django"}  # pure Python, but griffe needs minutes and > 1 GB each
 CHANGE_KINDS = ("new", "name change", "argument", "function name", "breaking", "attribute change")
 HARD = (FindingKind.MISSING, FindingKind.NO_BIND)
 
