@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     github_app_private_key_file: Path | None = None
     github_api_url: str = "https://api.github.com"
     github_app_slug: str = "organic-pr"
+    github_write_gap_s: float = Field(default=1.0, ge=0)  # at least this long between two writes per installation
+    github_content_gap_s: float = Field(default=3.0, ge=0)  # ... and this long before a content-creating POST
 
     database_url: str = "sqlite+aiosqlite:///var/organic-pr.db"
     redis_url: str | None = None

@@ -36,7 +36,7 @@ class UnconfiguredGitHub:
     def __init__(self, missing: list[str]) -> None:
         self.missing = missing
 
-    async def for_installation(self, installation_id: int) -> GitHubPort:
+    def installation(self, installation_id: int) -> GitHubPort:
         raise ConfigError(f"the GitHub App is not configured: set {', '.join(self.missing)}")
 
 
@@ -44,9 +44,16 @@ def default_github(settings: Settings, redis: Any) -> GitHubFactory:
     missing = settings.missing_github_settings()
     if missing:
         return UnconfiguredGitHub(missing)
-    from bot.github_port import GitHubAppFactory
+    from bot.github import GitHubApp, ThrottlePolicy
 
-    return GitHubAppFactory(settings, redis)
+    policy = ThrottlePolicy(write_gap_s=settings.github_write_gap_s, content_gap_s=settings.github_content_gap_s)
+    return GitHubApp(
+        app_id=settings.github_app_id or 0,
+        private_key=settings.private_key() or "",
+        redis=redis,
+        base_url=settings.github_api_url,
+        throttle=policy,
+    )
 
 
 def build_worker(

@@ -118,6 +118,16 @@ class InstallationClient(Session):
             data = await self.json("PATCH", path, json=body)
         return CheckRun.from_json(data)
 
+    async def default_branch(self, owner: str, repo: str) -> str:
+        return str((await self.json("GET", _repo(owner, repo)))["default_branch"])
+
+    async def list_check_runs(self, owner: str, repo: str, ref: str, *, name: str) -> list[CheckRun]:
+        """The check runs named `name` on a commit (first page: a job makes one run per commit)."""
+        response = await self.request(
+            "GET", f"{_repo(owner, repo)}/commits/{ref}/check-runs", params={"check_name": name}
+        )
+        return [CheckRun.from_json(item) for item in response.json()["check_runs"]]
+
     async def get_branch_sha(self, owner: str, repo: str, branch: str) -> str | None:
         """The commit a branch points at, or None when the branch does not exist."""
         try:

@@ -72,6 +72,7 @@ class CheckRun:
     status: str
     conclusion: str | None
     html_url: str
+    external_id: str | None = None
 
     @classmethod
     def from_json(cls, data: JSON) -> CheckRun:
@@ -82,6 +83,7 @@ class CheckRun:
             data["status"],
             data.get("conclusion"),
             data.get("html_url") or "",
+            data.get("external_id"),
         )
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from arq.connections import ArqRedis
 
 from bot.jobs import messages
-from bot.jobs.fix import sender_may_trigger
+from bot.jobs.fix import github_for, sender_may_trigger
 from bot.jobs.lifecycle import JobContext, run_job
+from bot.jobs.progress import split_repo
 from bot.store import Store
 from bot.store.models import Job
 from bot.types import GitHubPort
@@ -62,7 +63,7 @@ async def run_command(
     delivery_id: str = "",
 ) -> str:
     async def body(jc: JobContext) -> str | None:
-        gh: GitHubPort = await jc.services["github"].for_installation(installation_id)
+        gh = github_for(jc, installation_id)
         if command != "status" and not await sender_may_trigger(jc, gh, repo, number, sender):
             return f"refused: {sender} lacks write access"
         reply = await _command_reply(jc, installation_id, repo, number, sender, command, comment_id)
@@ -111,7 +112,7 @@ async def _command_reply(
 
 
 async def _post(gh: GitHubPort, repo: str, number: int, text: str) -> int:
-    return int((await gh.create_issue_comment(repo, number, text))["id"])
+    return (await gh.create_issue_comment(*split_repo(repo), number, text)).id
 
 
 async def rerun_check(
@@ -123,7 +124,7 @@ async def rerun_check(
         original = await jc.store.get_job(external_id or "")
         if original is None or original.target_number is None:
             return f"no job behind check external_id {external_id!r}"
-        gh: GitHubPort = await jc.services["github"].for_installation(installation_id)
+        gh = github_for(jc, installation_id)
         if not await sender_may_trigger(jc, gh, repo, original.target_number, sender):
             return f"refused: {sender} lacks write access"
         return await enqueue_fix(

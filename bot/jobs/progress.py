@@ -6,10 +6,17 @@ from dataclasses import dataclass, field
 
 from bot.types import GitHubPort
 
-__all__ = ["CHECK_NAME", "StatusComment", "find_or_create_check", "render_status"]
+__all__ = ["CHECK_NAME", "StatusComment", "find_or_create_check", "render_status", "split_repo"]
 
 CHECK_NAME = "Organic PR"
 MARKER = "<!-- organic-pr:status target={target} -->"
+
+
+def split_repo(full_name: str) -> tuple[str, str]:
+    owner, _, name = full_name.partition("/")
+    if not owner or not name:
+        raise ValueError(f"not an owner/name repository: {full_name!r}")
+    return owner, name
 
 
 def render_status(stages: list[tuple[str, str]], *, headline: str, check_url: str | None = None) -> str:
@@ -37,22 +44,22 @@ class StatusComment:
         return MARKER.format(target=f"{self.repo}#{self.number}")
 
     async def find(self) -> int | None:
-        for comment in await self.gh.list_issue_comments(self.repo, self.number):
-            if self.marker in str(comment.get("body", "")):
-                self.comment_id = int(comment["id"])
+        for comment in await self.gh.list_issue_comments(*split_repo(self.repo), self.number):
+            if self.marker in comment.body:
+                self.comment_id = comment.id
                 return self.comment_id
         return None
 
     async def show(self, headline: str, *, check_url: str | None = None) -> int:
         """Create the comment, or edit it in place; returns its id."""
         body = render_status(self.stages, headline=headline, check_url=check_url) + "\n" + self.marker
+        owner, name = split_repo(self.repo)
         if self.comment_id is None:
             await self.find()
         if self.comment_id is None:
-            created = await self.gh.create_issue_comment(self.repo, self.number, body)
-            self.comment_id = int(created["id"])
+            self.comment_id = (await self.gh.create_issue_comment(owner, name, self.number, body)).id
         else:
-            await self.gh.update_issue_comment(self.repo, self.comment_id, body)
+            await self.gh.update_issue_comment(owner, name, self.comment_id, body)
         return self.comment_id
 
     def mark(self, stage: str, state: str) -> None:
@@ -61,13 +68,15 @@ class StatusComment:
 
 async def find_or_create_check(
     gh: GitHubPort, repo: str, *, head_sha: str, external_id: str, summary: str
-) -> dict[str, object]:
-    """The job's check run on `head_sha`, matched by external_id so a retry never makes a second one."""
-    for run in await gh.list_check_runs(repo, head_sha, name=CHECK_NAME):
-        if run.get("external_id") == external_id:
-            return run
-    return await gh.create_check_run(
-        repo,
+) -> tuple[int, str]:
+    """The job's check run on `head_sha` (id, html_url), matched by external_id so a retry never makes a second."""
+    owner, name = split_repo(repo)
+    for run in await gh.list_check_runs(owner, name, head_sha, name=CHECK_NAME):
+        if run.external_id == external_id:
+            return run.id, run.html_url
+    run = await gh.create_check_run(
+        owner,
+        name,
         name=CHECK_NAME,
         head_sha=head_sha,
         external_id=external_id,
@@ -75,3 +84,4 @@ async def find_or_create_check(
         title="Working on it",
         summary=summary,
     )
+    return run.id, run.html_url

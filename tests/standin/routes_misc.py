@@ -119,6 +119,17 @@ def get_check_run(call: Call) -> Response:
     return json_response(render.check_run(call.state, call.the_repo, run))
 
 
+def list_check_runs_for_ref(call: Call) -> Response:
+    repo = call.the_repo
+    ref = call.param("ref")
+    sha = call.state.ref_sha(repo.full_name, f"refs/heads/{ref}") or ref
+    name = call.request.query_params.get("check_name")
+    runs = [r for r in repo.check_runs.values() if r.head_sha == sha and (name is None or r.name == name)]
+    return json_response(
+        {"total_count": len(runs), "check_runs": [render.check_run(call.state, repo, r) for r in runs]}
+    )
+
+
 ROUTES = [
     Route("GET", "/app", get_app, auth="app"),
     Route("POST", "/app/installations/{installation_id}/access_tokens", create_installation_token, auth="app"),
@@ -129,4 +140,5 @@ ROUTES = [
     Route("POST", "/repos/{owner}/{repo}/check-runs", create_check_run, permission="checks"),
     Route("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", update_check_run, permission="checks"),
     Route("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}", get_check_run, permission="checks"),
+    Route("GET", "/repos/{owner}/{repo}/commits/{ref:path}/check-runs", list_check_runs_for_ref, permission="checks"),
 ]
