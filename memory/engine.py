@@ -20,6 +20,7 @@ from memory.vectors import Embedder, VectorIndex
 __all__ = ["Memory", "Ranked"]
 
 SIMILAR_UNITS = 10
+HISTORY_DOC_UNITS = 60
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Memory:
         self.msg_vectors: list[np.ndarray] = []
         self.chunk_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
         self._msg_index: Bm25Index | None = None
+        self._history_index: tuple[list[str], Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
 
@@ -66,7 +68,7 @@ class Memory:
             self.msg_tokens.append(tokenize(unit.message))
         if self.embedder is not None and embed and units:
             self.msg_vectors.append(self.embedder.embed([u.message for u in units]))
-        self._msg_index = self._msg_vindex = None
+        self._msg_index = self._msg_vindex = self._history_index = None
 
     def set_files(self, texts: dict[str, str | None]) -> None:
         """Put changed files into the snapshot and embed their new or changed function chunks."""
@@ -120,13 +122,23 @@ class Memory:
         renamed = {c.old_path: None for c in unit.files if c.status == "R" and c.old_path != c.path}
         self.set_files({**renamed, **texts})
         self.snapshot.sha = unit.sha
-        self._msg_index = self._msg_vindex = None
+        self._msg_index = self._msg_vindex = self._history_index = None
 
     # -- indexes --------------------------------------------------------------------------------------------
     def message_index(self) -> Bm25Index:
         if self._msg_index is None:
             self._msg_index = Bm25Index(self.msg_tokens)
         return self._msg_index
+
+    def history_index(self, paths: list[str]) -> Bm25Index:
+        """BM25 over one document per file: the messages of the last units that touched it."""
+        if self._history_index is None or self._history_index[0] != paths:
+            docs = [
+                [t for i in self.history.touches.get(p, [])[-HISTORY_DOC_UNITS:] for t in self.msg_tokens[i]]
+                for p in paths
+            ]
+            self._history_index = (list(paths), Bm25Index(docs))
+        return self._history_index[1]
 
     def message_vectors(self) -> np.ndarray:
         if len(self.msg_vectors) > 1:

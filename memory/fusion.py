@@ -10,7 +10,7 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
 __all__ = ["SIGNALS", "Example", "Weights", "calibrate", "fuse", "rank_metrics", "rrf"]
 
-SIGNALS = ("content", "message", "emb_message", "emb_code", "prior", "mention")
+SIGNALS = ("content", "message", "emb_message", "emb_code", "prior", "mention", "history")
 GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 COCHANGE_SEEDS = 3
 
@@ -27,6 +27,7 @@ class Weights:
             "emb_code": 0.5,
             "prior": 0.25,
             "mention": 0.5,
+            "history": 0.5,
         }
     )
     cochange: float = 0.25

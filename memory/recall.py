@@ -23,6 +23,7 @@ __all__ = ["Recall", "recall"]
 _WHY = {
     "emb_message": "touched by semantically similar past changes",
     "emb_code": "its code is semantically close to the text",
+    "history": "the messages of its past changes match the text",
 }
 
 

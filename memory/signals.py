@@ -100,6 +100,7 @@ def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None
         _embedding_columns(memory, query_vector, pos, features)
     features[:, 4] = [memory.history.prior(p) for p in paths]
     _mentions(memory, query, paths, features[:, 5])
+    features[:, 6] = memory.history_index(paths).scores(tokens)
     return paths, _norm_columns(features)
 
 

@@ -73,7 +73,7 @@ def test_other_format_version_is_not_trusted(store: MemoryStore, history_repo: P
     store.update(history_repo)
     path = store.repo_dir(history_repo) / MEMORY_FILE
     raw = path.read_bytes()
-    path.write_bytes(raw.replace(b'"version": 3', b'"version": 2', 1))
+    path.write_bytes(raw.replace(b'"version": 4', b'"version": 3', 1))
     with pytest.raises(IndexCorrupt, match="version"):
         read_memory(path, FakeEmbedder())
 
