@@ -12,7 +12,6 @@ from reviewers.base import ORIGINAL, Candidate, SuiteRunner, TestMatrix, TestSta
 __all__ = ["OutcomeCache", "guard_matrix", "vote_matrix", "voter_files"]
 
 
-
 @dataclass
 class OutcomeCache:
     """Outcomes per (test hash, code hash); a run only happens for pairs not seen before."""
