@@ -87,3 +87,7 @@ def worker() -> None:
     settings = _settings()
     configure_logging(json=settings.log_json)
     build_worker(settings).run()
+
+
+if __name__ == "__main__":
+    main()

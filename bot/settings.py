@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     github_app_slug: str = "organic-pr"
     github_write_gap_s: float = Field(default=1.0, ge=0)  # at least this long between two writes per installation
     github_content_gap_s: float = Field(default=3.0, ge=0)  # ... and this long before a content-creating POST
+    github_throttle_lock_ttl_s: float = Field(default=45.0, gt=0)  # a killed worker's write slot frees after this
 
     database_url: str = "sqlite+aiosqlite:///var/organic-pr.db"
     redis_url: str | None = None

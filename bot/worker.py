@@ -46,7 +46,11 @@ def default_github(settings: Settings, redis: Any) -> GitHubFactory:
         return UnconfiguredGitHub(missing)
     from bot.github import GitHubApp, ThrottlePolicy
 
-    policy = ThrottlePolicy(write_gap_s=settings.github_write_gap_s, content_gap_s=settings.github_content_gap_s)
+    policy = ThrottlePolicy(
+        write_gap_s=settings.github_write_gap_s,
+        content_gap_s=settings.github_content_gap_s,
+        lock_ttl_s=settings.github_throttle_lock_ttl_s,
+    )
     return GitHubApp(
         app_id=settings.github_app_id or 0,
         private_key=settings.private_key() or "",

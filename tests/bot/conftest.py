@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.signature import sign
+from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noqa: F401  (fixtures re-exported)
 
 SECRET = "test-webhook-secret"
 
@@ -74,3 +75,25 @@ def labeled_payload(label: str = "bot-fix", *, sender_type: str = "User", number
         "installation": {"id": 42},
         "sender": {"login": "maintainer" if sender_type == "User" else "dependabot[bot]", "type": sender_type},
     }
+
+
+REPO = "octo/widgets"
+
+
+@pytest.fixture
+def app_settings(settings: Settings, standin: Standin) -> Settings:  # noqa: F811 - the fixture, by name
+    """Settings pointing the App at the stand-in, with an installed repo, an issue and a maintainer."""
+    standin.state.add_installation(42, "octo")
+    standin.state.add_repo(REPO, {"widgets.py": "def size(xs):\n    return len(xs) + 1\n"}, installation_id=42)
+    standin.state.add_issue(REPO, "size() is off by one", "size([]) returns 1")
+    standin.state.set_permission(REPO, "maintainer", "maintain")
+    standin.state.set_permission(REPO, "triager", "triage")
+    return settings.model_copy(
+        update={
+            "github_api_url": standin.url,
+            "github_app_id": standin.app_id,
+            "github_app_private_key": SecretStr(standin.private_key),
+            "github_write_gap_s": 0.0,
+            "github_content_gap_s": 0.0,
+        }
+    )
