@@ -224,13 +224,11 @@ class Message(TypedDict):
     content: str
 
 
-@dataclass(frozen=True)
-class ChatReply:
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    cost_usd: float
-    model: str
+class ChatReply(Protocol):
+    """What the judge reads from a model's reply (the bot's ChatReply has these and more)."""
+
+    @property
+    def text(self) -> str: ...
 
 
 class ChatModel(Protocol):

@@ -72,9 +72,9 @@ def fit(
     rows: Sequence[Mapping[str, float]],
     labels: Sequence[bool],
     *,
-    l2: float = 0.05,
+    l2: float = 0.01,
     steps: int = 4000,
-    rate: float = 0.5,
+    rate: float = 1.0,
     ready: float = 0.8,
     draft: float = 0.5,
 ) -> Calibration:

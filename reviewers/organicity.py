@@ -86,7 +86,7 @@ def _ratio(code: Mapping[str, object], key: str) -> float:
 
 def reuse_score(patch: _Patch, profile: RepoProfile) -> Score:
     """Calls in added code that resolve to the repo's own helpers; added functions that duplicate one."""
-    helpers = {name.rsplit(".", 1)[-1]: body for name, body in profile.helpers.items()}
+    helpers = {name.split("::")[-1].rsplit(".", 1)[-1]: body for name, body in profile.helpers.items()}
     by_body = {body: name for name, body in profile.helpers.items() if body}
     reused: set[str] = set()
     duplicates: list[str] = []

@@ -66,7 +66,9 @@ def edit(old: str, new: str, text: str = CALC) -> str:
 
 GOOD = edit("        return value\n    return value", "        return high\n    return value")
 WRONG = edit("if value > high:", "if value >= high:")
-BREAKS = edit("        return value\n    return value", "        return high\n    return value", CALC.replace("x * 2", "x * 3"))
+BREAKS = edit(
+    "        return value\n    return value", "        return high\n    return value", CALC.replace("x * 2", "x * 3")
+)
 
 
 def candidates() -> list[Candidate]:

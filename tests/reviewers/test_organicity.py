@@ -1,0 +1,79 @@
+"""Organicity scores, each with its one-line reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewers.base import RepoProfile
+from reviewers.diffs import make_diff
+from reviewers.organicity import organicity_scores, total
+
+SOURCE = (
+    "def strip_all(items):\n    out = [i.strip() for i in items]\n    return out\n\n\n"
+    "def run(items):\n    return items\n"
+)
+OTHER = "X = 1\n"
+
+
+def scores(
+    after: str, profile: RepoProfile | None = None, lint: tuple[str, ...] = (), extra: str = ""
+) -> dict[str, float]:
+    diff = make_diff("pkg/core.py", SOURCE, after) + extra
+    found = organicity_scores({"pkg/core.py": SOURCE, "pkg/other.py": OTHER}, diff, profile or RepoProfile(), lint)
+    return {s.name: s.value for s in found}
+
+
+FIX = SOURCE.replace("    return items\n", "    return strip_all(items)\n")
+
+
+def test_new_lint_violations_lower_style() -> None:
+    """Each new violation counts against style."""
+    assert scores(FIX)["style"] == 1.0
+    assert scores(FIX, lint=("F401",))["style"] == 0.5
+
+
+def test_duplicating_a_helper_lowers_reuse() -> None:
+    """An added function whose body equals an existing helper's body is named as a duplicate."""
+    helpers = {"pkg/core.py::strip_all": "out = [i.strip() for i in items]\nreturn out"}
+    dup = FIX + "\n\ndef clean(items):\n    out = [i.strip() for i in items]\n    return out\n"
+    found = organicity_scores(
+        {"pkg/core.py": SOURCE}, make_diff("pkg/core.py", SOURCE, dup), RepoProfile(helpers=helpers)
+    )
+    reuse = next(s for s in found if s.name == "reuse")
+    assert reuse.value == 0.5
+    assert reuse.why == "calls 1 internal helper(s) (strip_all); clean() duplicates pkg/core.py::strip_all"
+
+
+@pytest.mark.parametrize(
+    ("file_scores", "cochange", "value"),
+    [
+        ({"pkg/core.py": 0.9}, {}, 0.5),
+        ({"pkg/core.py": 0.9, "pkg/other.py": 0.3}, {}, 1.0),
+        ({"pkg/core.py": 0.9}, {"pkg/core.py": {"pkg/other.py": 0.4}}, 1.0),
+    ],
+)
+def test_plausibility_follows_localization_and_cochange(
+    file_scores: dict[str, float], cochange: dict[str, dict[str, float]], value: float
+) -> None:
+    """A touched file counts when memory localizes it, or when it usually changes with a localized file."""
+    extra = make_diff("pkg/other.py", OTHER, "X = 2\n")
+    assert scores(FIX, RepoProfile(file_scores=file_scores, cochange=cochange), extra=extra)["plausibility"] == value
+
+
+def test_reformatting_untouched_code_lowers_size() -> None:
+    """A hunk that only reformats code is counted and penalised, so the plain fix ranks above it."""
+    reformatted = FIX.replace("out = [i.strip() for i in items]", "out = [ i.strip()  for i in items ]")
+    long_source = SOURCE + "\n" * 10
+    plain = organicity_scores({"m.py": long_source}, make_diff("m.py", long_source, FIX + "\n" * 10), RepoProfile())
+    noisy_text = reformatted.replace("def run", "\n" * 8 + "def run")
+    base = long_source.replace("def run", "\n" * 8 + "def run")
+    noisy = organicity_scores({"m.py": base}, make_diff("m.py", base, noisy_text, context=1), RepoProfile())
+    assert next(s for s in noisy if s.name == "size").why.endswith("1 hunk(s) only reformat code")
+    assert total(noisy) < total(plain)
+
+
+def test_size_against_past_changes() -> None:
+    """A change far larger than similar past changes scores lower."""
+    assert scores(FIX, RepoProfile(past_sizes=[2, 2, 2]))["size"] == 1.0
+    big = FIX + "".join(f"\n\ndef f{i}():\n    return {i}\n" for i in range(6))
+    assert scores(big, RepoProfile(past_sizes=[2, 2, 2]))["size"] < 0.5
