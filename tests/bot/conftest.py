@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,9 +21,26 @@ from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noq
 SECRET = "test-webhook-secret"
 
 
-@pytest.fixture(params=["sqlite"])
+def create_database(server_url: str, name: str) -> str:
+    """CREATE DATABASE on the test PostgreSQL (through psql, so no event loop is needed); returns its URL."""
+    base, _, _ = server_url.rpartition("/")
+    host_port = base.split("@", 1)[1]
+    host, port = host_port.split(":")
+    subprocess.run(
+        ["psql", "-h", host, "-p", port, "-U", "organic", "-d", "organic", "-c", f"CREATE DATABASE {name}"],
+        check=True,
+        capture_output=True,
+    )
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path}/store.db"
+    """Every service test runs on the embedded SQLite and on a fresh database in the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/store.db"
+    server_url: str = request.getfixturevalue("postgres_url")
+    return create_database(server_url, f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture
