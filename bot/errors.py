@@ -7,6 +7,8 @@ BotError
 │   ├── NotFound
 │   ├── PermissionDenied
 │   └── GitHubUnavailable       5xx or transport failure
+├── GitError                    a git command failed (stderr never carries the token)
+│   └── PushRefused             a push the bot must never make: default branch, foreign branch, workflows
 ├── WebhookRejected             a delivery that must not be processed
 │   ├── BadSignature            missing, malformed or wrong X-Hub-Signature-256  -> 401
 │   ├── PayloadTooLarge         -> 413
@@ -25,6 +27,7 @@ __all__ = [
     "BudgetExceeded",
     "ConfigError",
     "GitHubError",
+    "GitError",
     "GitHubUnavailable",
     "JobCancelled",
     "MalformedPayload",
@@ -32,6 +35,7 @@ __all__ = [
     "NotInstalled",
     "PayloadTooLarge",
     "PermissionDenied",
+    "PushRefused",
     "RateLimited",
     "ServiceUnavailable",
     "WebhookRejected",
@@ -68,6 +72,14 @@ class PermissionDenied(GitHubError):
 
 class GitHubUnavailable(GitHubError):
     pass
+
+
+class GitError(BotError):
+    """A git command failed (message carries git's stderr, which never contains the token)."""
+
+
+class PushRefused(GitError):
+    """A push the bot must never make: default branch, foreign branch, or workflow changes."""
 
 
 class WebhookRejected(BotError):

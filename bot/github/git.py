@@ -24,7 +24,7 @@ from typing import TextIO
 
 import anyio.to_thread
 
-from bot.errors import BotError
+from bot.errors import GitError, PushRefused
 
 __all__ = ["BRANCH_PREFIX", "GitError", "GitWorkspace", "PushRefused", "auth_env"]
 
@@ -40,14 +40,6 @@ _BASE_ENV = {
     "GIT_ASKPASS": "/bin/false",
     "LC_ALL": "C",
 }
-
-
-class GitError(BotError):
-    """A git command failed (message carries git's stderr, which never contains the token)."""
-
-
-class PushRefused(GitError):
-    """A push the bot must never make: default branch, foreign branch, or workflow changes."""
 
 
 def auth_env(token: str) -> dict[str, str]:
