@@ -19,7 +19,7 @@ __all__ = ["BuildConfig", "build", "build_from_units", "gold_paths", "learn_onli
 class BuildConfig:
     """How memory learns: how many recent units calibrate the fusion, and how often to recalibrate."""
 
-    calibration_units: int = 80
+    calibration_units: int = 150
     recalibrate_every: int = 25
 
 
