@@ -78,7 +78,7 @@ def test_secondary_rate_limit_defers_the_job(
     asyncio.run(until_deferred())
     job = asyncio.run(job_row(app_settings, job_id))
     assert (job.state, job.error) == (JobState.RETRYING, "rate limited")
-    score = redis.Redis.from_url(redis_url).zscore("arq:queue", job_id)
+    score: float | None = redis.Redis.from_url(redis_url).zscore("arq:queue", job_id)  # type: ignore[assignment]
     assert score is not None and score >= enqueued_at_ms + 29_000  # rescheduled, not slept on
     assert job.checkpoints.get("permission") == "maintain"  # finished stages are kept for the retry
 
