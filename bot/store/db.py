@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.errors import ServiceUnavailable
@@ -52,8 +52,10 @@ class Store:
         try:
             async with self.sessions.begin() as session:
                 yield session
-        except (OperationalError, OSError, ConnectionError) as exc:
-            raise ServiceUnavailable(f"store unreachable: {type(exc).__name__}") from exc
+        except IntegrityError:
+            raise  # a constraint the caller handles, not an outage
+        except (SQLAlchemyError, OSError, ConnectionError) as exc:
+            raise ServiceUnavailable(f"store unavailable: {type(exc).__name__}") from exc
 
     async def ping(self) -> None:
         async with self.session() as session:

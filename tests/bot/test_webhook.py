@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from pathlib import Path
 
 import httpx
@@ -177,3 +178,26 @@ def test_health_ready_and_metrics(client: TestClient, deliver: Deliver) -> None:
     metrics = client.get("/metrics").text
     assert 'organic_pr_webhook_deliveries_total{event="issues",outcome="enqueued"} 1.0' in metrics
     assert "organic_pr_queue_depth 1.0" in metrics
+
+
+@pytest.mark.postgres
+def test_store_down_gets_503(settings: Settings, postgres_url: str) -> None:
+    """With the store refusing connections the delivery fails with 503 and nothing is acknowledged."""
+    import subprocess
+
+    from tests.bot.conftest import create_database
+
+    name = f"t_down_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_url, name)
+    host_port = url.split("@", 1)[1].split("/", 1)[0]
+    host, port = host_port.split(":")
+    psql = ["psql", "-h", host, "-p", port, "-U", "organic", "-d", "organic", "-c"]
+    with TestClient(create_app(settings.model_copy(update={"database_url": url}))) as client:
+        kill = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        subprocess.run([*psql, kill], check=True, capture_output=True)
+        subprocess.run([*psql, f"ALTER DATABASE {name} RENAME TO {name}_gone"], check=True, capture_output=True)
+        body = json.dumps(labeled_payload()).encode()
+        response = client.post("/webhooks", content=body, headers=signed_headers(body, "issues", "d-store"))
+        ready = client.get("/readyz").json()
+    assert response.status_code == 503
+    assert ready["ready"] is False and ready["problems"][0].startswith("store:")
