@@ -73,8 +73,12 @@ def test_bot_pr_closed_unmerged_is_recorded(deliver: Deliver, app_settings: Sett
     asyncio.run(add_pr())
     payload = {
         "action": "closed",
-        "pull_request": {"number": 9, "merged": False, "user": {"login": "organic-pr[bot]", "type": "Bot"},
-                         "head": {"ref": "organic-pr/issue-1"}},
+        "pull_request": {
+            "number": 9,
+            "merged": False,
+            "user": {"login": "organic-pr[bot]", "type": "Bot"},
+            "head": {"ref": "organic-pr/issue-1"},
+        },
         "repository": {"full_name": REPO, "default_branch": "main"},
         "installation": {"id": 42},
         "sender": {"login": "maintainer", "type": "User"},

@@ -193,7 +193,7 @@ def test_store_down_gets_503(settings: Settings, postgres_url: str) -> None:
     host, port = host_port.split(":")
     psql = ["psql", "-h", host, "-p", port, "-U", "organic", "-d", "organic", "-c"]
     with TestClient(create_app(settings.model_copy(update={"database_url": url}))) as client:
-        kill = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        kill = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"  # noqa: S608 - a name this test generated
         subprocess.run([*psql, kill], check=True, capture_output=True)
         subprocess.run([*psql, f"ALTER DATABASE {name} RENAME TO {name}_gone"], check=True, capture_output=True)
         body = json.dumps(labeled_payload()).encode()
