@@ -14,6 +14,7 @@ __all__ = ["CandidateAnswer", "parse_answer"]
 
 EDITS = re.compile(r"^<edits>\s*$(.*?)^</edits>\s*$", re.M | re.S)
 TEST = re.compile(r'^<test path="([^"\n]+)">\s*$(.*?)^</test>\s*$', re.M | re.S)
+NO_EDITS_SECTION = "expected exactly one <edits> ... </edits> section, found 0"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class CandidateAnswer:
     @property
     def usable(self) -> bool:
         return not self.errors and bool(self.edits)
+
+    @property
+    def test_only(self) -> bool:
+        """A well-formed answer that only replaces the reproduction test (no <edits> section at all)."""
+        return self.errors == (NO_EDITS_SECTION,) and self.test_code is not None
 
 
 def parse_answer(text: str) -> CandidateAnswer:

@@ -3,14 +3,15 @@
 BotError                    (bot/errors.py)
 └── PatchError
     ├── UnsafePath          a path outside the worktree, through a symlink, under .git/ or .github/workflows/
-    └── InvalidResult       the final worktree diff does not survive validation (unidiff round trip)
+    ├── InvalidResult       the final worktree diff does not survive validation (unidiff round trip)
+    └── WorkspaceError      a candidate's private copy of the worktree cannot be made or read (git failed)
 """
 
 from __future__ import annotations
 
 from bot.errors import BotError
 
-__all__ = ["InvalidResult", "PatchError", "UnsafePath"]
+__all__ = ["InvalidResult", "PatchError", "UnsafePath", "WorkspaceError"]
 
 
 class PatchError(BotError):
@@ -24,4 +25,8 @@ class UnsafePath(PatchError):
 
 
 class InvalidResult(PatchError):
+    pass
+
+
+class WorkspaceError(PatchError):
     pass
