@@ -19,14 +19,15 @@ from io import BytesIO
 from pathlib import Path
 
 from memory.builder import build
-from reviewers.base import Candidate, PoolContext, TestStatus
+from memory.engine import Memory
+from reviewers.base import Candidate, Evidence, PoolContext, RepoProfile, TestStatus
 from reviewers.confidence import DEFAULT_PATH, fit, load_calibration
 from reviewers.diffs import make_diff, parse_diff
 from reviewers.equivalence import signature
 from reviewers.memory_profile import profile_from_memory
 from reviewers.organicity import organicity_scores, total
 from reviewers.panel import Panel
-from reviewers.regression import nearest_tests
+from reviewers.regression import broken_tests, nearest_tests
 from reviewers.sandbox_runner import SandboxSuiteRunner
 from reviewers.voting import OutcomeCache, guard_matrix, vote_matrix
 from sandbox.backends import BubblewrapBackend
@@ -36,6 +37,7 @@ from sandbox.index import IndexSettings
 from sandbox.pythons import find_interpreters, pyenv_dirs
 from sandbox.runner import TestRunner
 
+WITHOUT_FIX = ["drop_hunk", "operator", "leaves_bug"]
 DEV_TOOLS = {"tox", "tox-uv", "pre-commit", "pre-commit-uv", "mypy", "pyright", "nox", "sphinx"}
 FLIPS = [("==", "!="), ("!=", "=="), ("<=", ">"), (">=", "<"), (" < ", " >= "), (" > ", " <= "), (" not in ", " in ")]
 
@@ -290,90 +292,86 @@ def pool_of(unit: Unit, repo: Path, voters: str, voter_ids: tuple[str, ...]) -> 
     return pool
 
 
-def ordered(pool: dict[str, Candidate]) -> list[Candidate]:
-    return sorted(pool.values(), key=lambda c: c.id)
+@dataclass
+class Setup:
+    """One unit ready to judge: its pool, texts, profile, runner and the hidden oracle."""
+
+    unit: Unit
+    pool: dict[str, Candidate]
+    originals: dict[str, str | None]
+    profile: RepoProfile
+    runner: SandboxSuiteRunner
+    guard: list[str]
+    oracle_ids: list[str]
+    cache: OutcomeCache = field(default_factory=OutcomeCache)
+
+    def judge(self, kinds: list[str]) -> Evidence:
+        chosen = sorted((self.pool[k] for k in kinds if k in self.pool), key=lambda c: c.id)
+        context = PoolContext(self.unit.message, chosen, self.originals, self.profile)
+        context.matrix = vote_matrix(self.runner, chosen, cache=self.cache, flaky_runs=1)
+        context.regression = guard_matrix(self.runner, chosen, self.guard, cache=self.cache)
+        return Panel(calibration=load_calibration()).select(context)
+
+    def right(self, evidence: Evidence, cid: str | None) -> bool:
+        """Equivalent to the real fix, the existing tests still green, and the hidden oracle passing."""
+        if cid is None:
+            return False
+        cand = next(c for c in evidence.candidates if c.id == cid)
+        if signature(self.originals, cand.diff) != signature(self.originals, self.pool["fix"].diff):
+            return False
+        if broken_tests(evidence.regression, cid):
+            return False
+        outcome = self.runner.run(cand.diff, {self.unit.test_path: self.unit.test_after}, self.oracle_ids)
+        return all(outcome.get(t) is TestStatus.PASSED for t in self.oracle_ids)
 
 
-def evaluate(unit: Unit, repo: Path, builder: EnvBuilder, memory_profile: object, tally: Tally, work: Path) -> None:
+def prepare(unit: Unit, repo: Path, builder: EnvBuilder, memory: Memory, work: Path) -> Setup:
     base = checkout(repo, unit.parent, work / unit.sha[:10])
     # uv.lock pins every group (docs too) to PyPI URLs, unreachable from the sandbox: install from the manifest.
     (base / "uv.lock").unlink(missing_ok=True)
     drop_unavailable(base / "pyproject.toml", Path((builder.index.index_url or "").removeprefix("file://")))
-    try:
-        env = builder.ensure(base)
-    except SandboxError as exc:
-        tally.skip(f"environment: {type(exc).__name__}")
-        print(f"  environment: {exc} {getattr(exc, 'output', '')[-400:]}", file=sys.stderr)
-        return
+    env = builder.ensure(base)
     runner = SandboxSuiteRunner(TestRunner(backend=builder.backend, max_parallel=2, work_dir=work), env, base, work)
     cut = len(unit.added) // 2
     voter_names, oracle = unit.added[:cut], unit.added[cut:]
-    voter_ids = tuple(f"{unit.test_path}::{n}" for n in voter_names)
     voters = without(unit.test_after, oracle) if voter_names else ""
-    pool = pool_of(unit, repo, voters, voter_ids)
+    pool = pool_of(unit, repo, voters, tuple(f"{unit.test_path}::{n}" for n in voter_names))
     originals: dict[str, str | None] = {p: b for p, (b, _) in unit.sources.items()}
-    for cand in pool.values():
-        for change in parse_diff(cand.diff):
-            originals.setdefault(change.path, _show(repo, unit.parent, change.path))
-    tests = {
-        p: _show(repo, unit.parent, p) or ""
-        for p in git(repo, "ls-tree", "-r", "--name-only", unit.parent).splitlines()
-        if is_test(p) and Path(p).name.startswith("test")
-    }
-    guard = nearest_tests(list(unit.sources), tests, k=3)
-    cache = OutcomeCache()
-    profile = profile_from_memory(
-        memory_profile, unit.message, paths=list(unit.sources), sources={p: t or "" for p, t in originals.items()}
-    )  # type: ignore[arg-type]
-    full = ordered(pool)
-    context = PoolContext(unit.message, full, originals, profile)
-    context.matrix = vote_matrix(runner, full, cache=cache, flaky_runs=1)
-    context.regression = guard_matrix(runner, full, guard, cache=cache)
-    evidence = Panel(calibration=load_calibration()).select(context)
-    fix_sig = signature(originals, pool["fix"].diff)
+    for change in (c for cand in pool.values() for c in parse_diff(cand.diff)):
+        originals.setdefault(change.path, _show(repo, unit.parent, change.path))
+    listing = git(repo, "ls-tree", "-r", "--name-only", unit.parent).splitlines()
+    tests = {p: _show(repo, unit.parent, p) or "" for p in listing if is_test(p) and Path(p).name.startswith("test")}
+    sources = {p: t or "" for p, t in originals.items()}
+    profile = profile_from_memory(memory, unit.message, paths=list(unit.sources), sources=sources)
     oracle_ids = [f"{unit.test_path}::{n}" for n in oracle]
+    return Setup(unit, pool, originals, profile, runner, nearest_tests(list(unit.sources), tests, k=3), oracle_ids)
 
-    def right(cid: str | None) -> bool:
-        if cid is None:
-            return False
-        cand = next(c for c in full if c.id == cid)
-        if signature(originals, cand.diff) != fix_sig or any(
-            evidence.regression.get(t, "original") is TestStatus.PASSED
-            and evidence.regression.get(t, cid) is not TestStatus.PASSED
-            for t in evidence.regression.tests()
-        ):
-            return False
-        outcome = runner.run(cand.diff, {unit.test_path: unit.test_after}, oracle_ids)
-        return all(outcome.get(t) is TestStatus.PASSED for t in oracle_ids)
 
+def evaluate(setup: Setup, tally: Tally) -> None:
+    evidence = setup.judge(list(setup.pool))
     winner = evidence.ranking.winner
-    chosen_ok = right(winner.id if winner else None)
-    by_votes = max(
-        full,
-        key=lambda c: (
-            sum(1 for t in evidence.voting_tests if evidence.matrix.get(t, c.id) is TestStatus.PASSED),
-            -full.index(c),
-        ),
-    )
+    chosen_ok = setup.right(evidence, winner.id if winner else None)
+    votes = {
+        c.id: sum(evidence.matrix.get(t, c.id) is TestStatus.PASSED for t in evidence.voting_tests)
+        for c in evidence.candidates
+    }
+    by_votes = max(evidence.candidates, key=lambda c: (votes[c.id], -evidence.candidates.index(c)))
     tally.units += 1
-    tally.pool_sizes.append(len(full))
+    tally.pool_sizes.append(len(evidence.candidates))
     tally.no_voter_units += not evidence.voting_tests
     tally.correct += chosen_ok
-    tally.votes_only += right(by_votes.id) if by_votes.id != (winner.id if winner else None) else chosen_ok
+    tally.votes_only += setup.right(evidence, by_votes.id) if winner is None or by_votes.id != winner.id else chosen_ok
     tally.rows.append(evidence.signals)
     tally.labels.append(chosen_ok)
+    fix_total = total(organicity_scores(setup.originals, setup.pool["fix"].diff, setup.profile))
     for kind in ("unrelated", "reformat"):
-        if kind in pool:
+        if kind in setup.pool:
             tally.pairs += 1
-            a = total(organicity_scores(originals, pool["fix"].diff, profile))
-            b = total(organicity_scores(originals, pool[kind].diff, profile))
-            tally.organic_first += a > b
-    bad = [pool[k] for k in ("drop_hunk", "operator", "leaves_bug") if k in pool]
-    if bad:
-        ctx = PoolContext(unit.message, bad, originals, profile)
-        ctx.matrix = vote_matrix(runner, bad, cache=cache, flaky_runs=1)
-        ctx.regression = guard_matrix(runner, bad, guard, cache=cache)
-        abstain = Panel(calibration=load_calibration()).select(ctx)
+            tally.organic_first += fix_total > total(
+                organicity_scores(setup.originals, setup.pool[kind].diff, setup.profile)
+            )
+    if any(k in setup.pool for k in WITHOUT_FIX):
+        abstain = setup.judge(WITHOUT_FIX)
         tally.abstain_pools += 1
         tally.abstained += abstain.confidence < load_calibration().draft
         tally.abstain_rows.append(abstain.signals)
@@ -429,7 +427,10 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 print(f"{repo.name} {unit.sha[:10]} {unit.message.splitlines()[0][:60]!r}", file=sys.stderr, flush=True)
                 try:
-                    evaluate(unit, repo, builder, memory, tally, work)
+                    evaluate(prepare(unit, repo, builder, memory, work), tally)
+                except SandboxError as exc:
+                    tally.skip(f"environment: {type(exc).__name__}")
+                    print(f"  environment: {exc} {getattr(exc, 'output', '')[-400:]}", file=sys.stderr)
                 except Exception as exc:  # a benchmark keeps going; the reason is counted and printed
                     tally.skip(f"error: {type(exc).__name__}")
                     print(f"  skipped: {exc}", file=sys.stderr)
