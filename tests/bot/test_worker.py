@@ -104,3 +104,16 @@ def test_cancel_command_flags_running_fix(deliver: Deliver, settings: Settings) 
 
     asyncio.run(run_only_cancel())
     assert cancel_id.startswith("cancel_target:")
+
+
+def test_job_logs_carry_delivery_installation_repo_and_job(deliver: Deliver, settings: Settings) -> None:
+    """Every job log line is bound to its delivery id, installation, repository and job id."""
+    from structlog.contextvars import merge_contextvars
+    from structlog.testing import capture_logs
+
+    [job_id] = deliver("issues", labeled_payload(), delivery_id="logs-1").json()["jobs"]
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        asyncio.run(run_burst(settings))
+    [finished] = [entry for entry in logs if entry["event"] == "job.finished"]
+    assert finished["delivery_id"] == "logs-1"
+    assert (finished["job_id"], finished["installation_id"], finished["repo"]) == (job_id, 42, "octo/widgets")
