@@ -23,9 +23,17 @@ from bot.llm.protocol import ChatModel, Message
 from bot.patching.answer import CandidateAnswer, parse_answer
 from bot.patching.context import CandidatePlan, Issue, first_prompt, plan_candidates, render_context, system_prompt
 from bot.patching.errors import PatchError
-from bot.patching.proving import Prover
+from bot.patching.proving import Prover, is_test_file
 from bot.patching.trajectory import CandidateStatus, Trajectory, TrajectoryStore, TurnRecord
-from bot.patching.turns import TurnOutcome, assess_edits, assess_proof, assess_versions, malformed, no_test
+from bot.patching.turns import (
+    TurnOutcome,
+    assess_edits,
+    assess_proof,
+    assess_versions,
+    bad_test_path,
+    malformed,
+    no_test,
+)
 from bot.patching.versions import VersionOracle, imported_modules
 from bot.patching.workspace import clone_worktree, read_texts, tracked_files
 from memory.recall import Recall
@@ -210,6 +218,9 @@ class _Candidate:
             record.parse_errors = list(answer.errors)
             return malformed(answer.errors)
         if answer.test_path is not None and answer.test_code is not None:
+            if not is_test_file(answer.test_path) or (self.shared.job.worktree / answer.test_path).exists():
+                record.parse_errors = [f"unusable test path {answer.test_path!r}"]
+                return bad_test_path(answer.test_path)
             self.test = (answer.test_path, answer.test_code)
         if answer.edits:
             outcome = await assess_edits(record, self.tree, answer.edits)

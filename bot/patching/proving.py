@@ -14,7 +14,7 @@ from sandbox.envs import Environment
 from sandbox.junit import Outcome
 from sandbox.runner import TestRequest, TestRun, TestRunner
 
-__all__ = ["Proof", "Prover", "judge", "nearest_tests", "record_of", "repro_ids"]
+__all__ = ["Proof", "Prover", "is_test_file", "judge", "nearest_tests", "record_of", "repro_ids"]
 
 MAX_TAIL_CHARS = 3000
 MAX_MESSAGE_CHARS = 1500
@@ -102,6 +102,12 @@ class Prover:
 
     def __post_init__(self) -> None:
         self._before: dict[tuple[str, str], TestRun] = {}
+        # One gate for the whole job: concurrent candidates share the runner's parallelism.
+        self._gate = asyncio.Semaphore(self.runner.max_parallel)
+
+    async def _run(self, request: TestRequest) -> TestRun:
+        async with self._gate:
+            return await asyncio.to_thread(self.runner.run, self.env, request)
 
     def nearby(self, changed: Sequence[str], patched: Path, test_path: str) -> list[str]:
         found = nearest_tests(changed, [t for t in self.test_files if t != test_path])
@@ -111,8 +117,8 @@ class Prover:
         """The repro run on the original code, and the repro plus nearby tests on the patched code."""
         after_request = TestRequest(patched, node_ids=(test[0], *nearby), extra_test=test)
         if test in self._before:
-            return self._before[test], await asyncio.to_thread(self.runner.run, self.env, after_request)
+            return self._before[test], await self._run(after_request)
         before_request = TestRequest(self.original, node_ids=(test[0],), extra_test=test)
-        before, after = await self.runner.arun_many(self.env, [before_request, after_request])
+        before, after = await asyncio.gather(self._run(before_request), self._run(after_request))
         self._before[test] = before
         return before, after

@@ -19,6 +19,7 @@ from bot.patching.worktree import apply_to_worktree
 from sandbox.runner import TestRun
 
 __all__ = [
+    "BAD_TEST_PATH",
     "MALFORMED_REPORT",
     "NOT_APPLIED_REPORT",
     "NO_TEST_REPORT",
@@ -28,6 +29,7 @@ __all__ = [
     "assess_edits",
     "assess_proof",
     "assess_versions",
+    "bad_test_path",
     "malformed",
     "no_test",
     "run_summary",
@@ -44,6 +46,10 @@ NOT_APPLIED_REPORT = (
 VERSION_REPORT = (
     "Your edit calls library APIs that do not exist in the installed versions, or calls them in a way "
     "that does not bind to their real signatures:\n{findings}\nUse the real APIs named above."
+)
+BAD_TEST_PATH = (
+    "The test path {path!r} is not usable: the reproduction test must be a new pytest file named "
+    "test_*.py or *_test.py that does not exist in the repository."
 )
 NO_TEST_REPORT = (
     'Your edits were applied, but there is no reproduction test. Add a <test path="tests/test_....py"> section: '
@@ -89,6 +95,10 @@ class TurnOutcome:
 def malformed(errors: Sequence[str]) -> TurnOutcome:
     listed = "\n".join(f"- {e}" for e in errors) or "- no usable edit"
     return TurnOutcome(TurnVerdict.MALFORMED, MALFORMED_REPORT.format(errors=listed))
+
+
+def bad_test_path(path: str) -> TurnOutcome:
+    return TurnOutcome(TurnVerdict.MALFORMED, BAD_TEST_PATH.format(path=path))
 
 
 def no_test() -> TurnOutcome:

@@ -12,7 +12,7 @@ from bot.llm import Budget, OpenAIChatModel, Price, PriceTable
 from bot.patching.candidates import CandidateConfig, JobWork, generate_candidates
 from bot.patching.context import Issue
 from bot.patching.trajectory import CandidateStatus, FileTrajectoryStore, TurnVerdict
-from bot.patching.turns import MALFORMED_REPORT, NOT_APPLIED_REPORT, PROOF_REPORTS
+from bot.patching.turns import BAD_TEST_PATH, MALFORMED_REPORT, NOT_APPLIED_REPORT, PROOF_REPORTS
 from memory.recall import Recall
 from tests.conftest import git
 from tests.llm.scripted import ScriptedLLM
@@ -136,21 +136,24 @@ async def test_malformed_answers_are_rejected_and_retried(
     make_model: MakeModel,
     tmp_path: Path,
 ) -> None:
-    """Prose without sections and an unfinished block are rejected with the format restated, then a good
-    answer on the third turn is proven."""
+    """Prose without sections, an unfinished block and a "test" that would overwrite a source file are each
+    rejected with the reason, then a good answer on the fourth turn is proven."""
     repo = make_git_repo(SHOP)
     unfinished = "<edits>\nshop/prices.py\n<<<<<<< SEARCH\n    return amount\n</edits>\n"
+    overwrite = answer(FIX_PRICES, test=("shop/prices.py", "def test_x():\n    assert False\n"))
     scripted_llm.on(
-        "generate", "I would change net() to divide by 100.", unfinished, answer(FIX_PRICES, test=REPRO), candidate=0
-    )
+        "generate", "I would change net() to divide by 100.", unfinished, overwrite, answer(FIX_PRICES, test=REPRO),
+        candidate=0,
+    )  # fmt: skip
     model = make_model()
     store = FileTrajectoryStore(tmp_path / "store")
-    [trajectory] = await generate_candidates(make_job(repo, ISSUE), model, store, CandidateConfig(1, 3))
+    [trajectory] = await generate_candidates(make_job(repo, ISSUE), model, store, CandidateConfig(1, 4))
     await model.aclose()
     verdicts = [t.verdict for t in trajectory.turns]
-    assert verdicts == [TurnVerdict.MALFORMED, TurnVerdict.MALFORMED, TurnVerdict.PROVEN]
-    assert all(t.parse_errors for t in trajectory.turns[:2])
+    assert verdicts == [TurnVerdict.MALFORMED] * 3 + [TurnVerdict.PROVEN]
+    assert all(t.parse_errors for t in trajectory.turns[:3]) and not trajectory.turns[2].edits
     assert MALFORMED_REPORT.split("{")[0] in last_user_message(scripted_llm, 1)
+    assert BAD_TEST_PATH.split("{")[0] in last_user_message(scripted_llm, 3)
 
 
 async def test_budget_runs_out_and_the_candidate_stops_with_its_spend(
