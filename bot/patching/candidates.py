@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import BudgetExceeded
 from bot.llm.accounting import Ledger
@@ -36,11 +37,13 @@ from bot.patching.turns import (
 )
 from bot.patching.versions import VersionOracle, imported_modules
 from bot.patching.workspace import clone_worktree, read_texts, tracked_files
-from memory.recall import Recall
 from sandbox.envs import Environment
 from sandbox.errors import SandboxError
 from sandbox.junit import Outcome
 from sandbox.runner import TestRun, TestRunner
+
+if TYPE_CHECKING:
+    from memory.recall import Recall  # numpy behind it: only the type is needed here
 
 __all__ = ["CandidateConfig", "JobWork", "generate_candidates", "run_candidate"]
 

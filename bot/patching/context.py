@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.prompts import fence, marker, render
-from memory.recall import Recall
+
+if TYPE_CHECKING:
+    from memory.recall import Recall  # numpy behind it: only the type is needed here
 
 __all__ = [
     "OPTIONAL_SECTIONS",

@@ -16,6 +16,7 @@ from bot.patching.candidates import CandidateConfig, JobWork, generate_candidate
 from bot.patching.context import Issue
 from bot.patching.trajectory import CandidateStatus, FileTrajectoryStore, TurnVerdict
 from bot.patching.versions import VersionOracle, imported_modules
+from memory.recall import Recall
 from migrations.callcheck import FindingKind
 from sandbox.backends import BubblewrapBackend
 from sandbox.envs import EnvBuilder
@@ -126,21 +127,24 @@ async def test_call_missing_from_pinned_version_is_corrected(
     tiny_builder: EnvBuilder,
     tmp_path: Path,
 ) -> None:
-    """A call to an API the installed version lacks, then a call that does not bind, are each sent back
-    naming the real signature; the third answer uses the real API and is proven."""
+    """The first prompt names the installed version; a call to an API that version lacks, then a call that
+    does not bind, are each sent back naming the real signature; the third answer is proven."""
     repo = make_git_repo(APP)
     missing = ("hello/app.py", OLD_LINE, "    return tinylib.greet_loud(name)\n")
     positional = ("hello/app.py", "    return tinylib.greet_loud(name)\n", "    return tinylib.greet(name, True)\n")
     right = ("hello/app.py", "    return tinylib.greet(name, True)\n", "    return tinylib.greet(name, loud=True)\n")
     scripted_llm.on("generate", answer(missing, test=REPRO), answer(positional), answer(right), candidate=0)
     model = make_model()
-    job = make_job(repo, Issue("welcome should shout", "welcome('ann') must give 'HELLO ANN'."), builder=tiny_builder)
+    issue = Issue("welcome should shout", "welcome('ann') must give 'HELLO ANN'.")
+    recall = Recall(files=[{"path": "hello/app.py", "why": ["defines welcome"]}])
+    job = make_job(repo, issue, recall=recall, builder=tiny_builder)
     store = FileTrajectoryStore(tmp_path / "store")
     [trajectory] = await generate_candidates(job, model, store, CandidateConfig(1, 4))
     await model.aclose()
     verdicts = [t.verdict for t in trajectory.turns]
     assert verdicts == [TurnVerdict.VERSION_ERRORS, TurnVerdict.VERSION_ERRORS, TurnVerdict.PROVEN]
     requests = scripted_llm.requests_for("generate")
+    assert "tinylib==1.0 (import tinylib)" in requests[0].messages[1]["content"]  # the version facts
     first_feedback, second_feedback = (requests[i].messages[-1]["content"] for i in (1, 2))
     assert "tinylib.greet_loud does not exist in tinylib 1.0" in first_feedback
     assert "real: tinylib.greet(name, *, loud = False)" in first_feedback
