@@ -45,7 +45,7 @@ from sandbox.runner import TestRun, TestRunner
 if TYPE_CHECKING:
     from memory.recall import Recall  # numpy behind it: only the type is needed here
 
-__all__ = ["CandidateConfig", "JobWork", "generate_candidates", "run_candidate"]
+__all__ = ["CandidateConfig", "JobWork", "generate_candidates", "purpose_of"]
 
 
 @dataclass(frozen=True)
@@ -112,11 +112,11 @@ async def generate_candidates(
     ranked = [str(f["path"]) for f in job.recall.files if f.get("path")] if job.recall else []
     plans = plan_candidates(config.candidates, ranked, temperatures=config.temperatures, focus_size=config.focus_size)
     shared = await _prepare(job, plans)
-    runs = (run_candidate(shared, plan, model, store, config, ledger=ledger) for plan in plans)
+    runs = (_run_candidate(shared, plan, model, store, config, ledger=ledger) for plan in plans)
     return list(await asyncio.gather(*runs))
 
 
-async def run_candidate(
+async def _run_candidate(
     shared: _Shared,
     plan: CandidatePlan,
     model: ChatModel,
