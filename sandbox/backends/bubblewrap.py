@@ -12,6 +12,7 @@ from sandbox.backends.base import SANDBOX_TMP, RunResult, SandboxSpec
 from sandbox.cgroups import DEFAULT_ROOT, CgroupCounters, RunCgroup
 from sandbox.errors import BackendUnavailable
 from sandbox.limits import prlimit_argv
+from sandbox.seccomp import filter_fd
 from sandbox.verdict import Ending, decide, split_status
 
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
@@ -48,7 +49,9 @@ def system_args() -> list[str]:
     return args
 
 
-def bwrap_argv(spec: SandboxSpec, *, block_fd: int | None = None, bwrap: str = "bwrap") -> list[str]:
+def bwrap_argv(
+    spec: SandboxSpec, *, block_fd: int | None = None, seccomp_fd: int | None = None, bwrap: str = "bwrap"
+) -> list[str]:
     """The bubblewrap command line for `spec` (the environment is passed separately, never in argv)."""
     argv = [
         bwrap,
@@ -79,6 +82,9 @@ def bwrap_argv(spec: SandboxSpec, *, block_fd: int | None = None, bwrap: str = "
         argv.append("--share-net")
     for mount in sorted(spec.mounts, key=lambda m: len(m.path.parts)):
         argv += ["--bind" if mount.writable else "--ro-bind", str(mount.path), str(mount.path)]
+    argv += ["--remount-ro", "/"]  # the root tmpfs holding the mount points: nothing may be created there
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     if block_fd is not None:
         argv += ["--block-fd", str(block_fd)]
     return [*argv, "--chdir", str(spec.cwd), "--", *spec.argv]
@@ -119,20 +125,25 @@ class BubblewrapBackend:
             memory_by_rlimit=not (group and group.limits_memory),
             procs_by_rlimit=not (group and group.limits_procs),
         )
-        if group is None:
-            argv = prefix + bwrap_argv(spec, bwrap=self.bwrap)
-            return _run(argv, spec)
-        read_fd, write_fd = os.pipe()
+        fds: list[int] = []
         try:
-            argv = prefix + bwrap_argv(spec, block_fd=read_fd, bwrap=self.bwrap)
+            seccomp_fd = filter_fd()
+            fds += [seccomp_fd] if seccomp_fd is not None else []
+            if group is None:
+                argv = prefix + bwrap_argv(spec, seccomp_fd=seccomp_fd, bwrap=self.bwrap)
+                return _run(argv, spec, pass_fds=tuple(fds))
+            read_fd, write_fd = os.pipe()
+            fds += [read_fd, write_fd]
+            argv = prefix + bwrap_argv(spec, block_fd=read_fd, seccomp_fd=seccomp_fd, bwrap=self.bwrap)
 
             def attach_then_release(pid: int) -> None:
                 group.attach_tree(pid)  # bwrap is blocked on read_fd: nothing untrusted has run yet
                 os.write(write_fd, b"go")
 
-            return _run(argv, spec, pass_fds=(read_fd,), on_spawn=attach_then_release)
+            passed = tuple(fd for fd in fds if fd != write_fd)
+            return _run(argv, spec, pass_fds=passed, on_spawn=attach_then_release)
         finally:
-            for fd in (read_fd, write_fd):
+            for fd in fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
 
