@@ -26,6 +26,7 @@ class CgroupCounters:
 
     fork_failures: int
     oom_kills: int
+    cpu_s: float = 0.0
 
 
 class RunCgroup:
@@ -37,9 +38,14 @@ class RunCgroup:
             group.attach_tree(pid); ...; counters = group.counters(); group.remove()
     """
 
-    def __init__(self, pids_dir: Path | None, memory_dir: Path | None) -> None:
+    def __init__(self, pids_dir: Path | None, memory_dir: Path | None, cpuacct_dir: Path | None = None) -> None:
         self.pids_dir = pids_dir
         self.memory_dir = memory_dir
+        self.cpuacct_dir = cpuacct_dir
+
+    @property
+    def _dirs(self) -> list[Path]:
+        return [d for d in (self.pids_dir, self.memory_dir, self.cpuacct_dir) if d is not None]
 
     @classmethod
     def create(cls, root: Path, *, max_procs: int, memory_bytes: int) -> RunCgroup | None:
@@ -49,7 +55,7 @@ class RunCgroup:
         memory_dir = _make_group(root, "memory", name, {"memory.limit_in_bytes": str(memory_bytes)})
         if pids_dir is None and memory_dir is None:
             return None
-        return cls(pids_dir, memory_dir)
+        return cls(pids_dir, memory_dir, _make_group(root, "cpuacct", name, {}))
 
     @classmethod
     def available(cls, root: Path) -> bool:
@@ -74,9 +80,7 @@ class RunCgroup:
         A child being cloned while its parent moves can stay behind, so the tree is walked again until
         every member is inside (bwrap is blocked at that point, so the tree is small and stable).
         """
-        for group in (self.pids_dir, self.memory_dir):
-            if group is None:
-                continue
+        for group in self._dirs:
             for _ in range(attempts):
                 missing = set(_tree(pid)) - _members(group)
                 if not missing:
@@ -94,13 +98,20 @@ class RunCgroup:
             fork_failures = _field(self.pids_dir / "pids.events", "max")
         if self.memory_dir is not None:
             oom_kills = _field(self.memory_dir / "memory.oom_control", "oom_kill")
-        return CgroupCounters(fork_failures=fork_failures, oom_kills=oom_kills)
+        return CgroupCounters(fork_failures=fork_failures, oom_kills=oom_kills, cpu_s=self._cpu_s())
+
+    def _cpu_s(self) -> float:
+        """CPU time of every process the run had (bwrap's own rusage misses what its init reaped)."""
+        if self.cpuacct_dir is None:
+            return 0.0
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.cpuacct_dir / "cpuacct.usage").read_text()) / 1e9
+        return 0.0
 
     def remove(self) -> None:
         """Kill anything left in the groups, then remove them."""
-        for group in (self.pids_dir, self.memory_dir):
-            if group is not None:
-                _empty_and_remove(group)
+        for group in self._dirs:
+            _empty_and_remove(group)
 
 
 def _make_group(root: Path, controller: str, name: str, settings: dict[str, str]) -> Path | None:

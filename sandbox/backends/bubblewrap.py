@@ -160,12 +160,13 @@ def _run(argv: list[str], spec: SandboxSpec, **kwargs: object) -> process.Comple
 
 def _result(done: process.Completed, counters: CgroupCounters, spec: SandboxSpec) -> RunResult:
     exit_code, signal = split_status(done.returncode, shifted_signals=True)
+    cpu_s = max(done.cpu_s, counters.cpu_s)
     ending = Ending(
         exit_code=exit_code,
         signal=signal,
         timed_out=done.timed_out,
         output_exceeded=done.output_exceeded,
-        cpu_s=done.cpu_s,
+        cpu_s=cpu_s,
         cpu_limit_s=spec.limits.cpu_s,
         oom_kills=counters.oom_kills,
         fork_failures=counters.fork_failures,
@@ -178,6 +179,6 @@ def _result(done: process.Completed, counters: CgroupCounters, spec: SandboxSpec
         stdout=done.stdout,
         stderr=done.stderr,
         wall_s=done.wall_s,
-        cpu_s=done.cpu_s,
+        cpu_s=cpu_s,
         truncated=done.output_exceeded,
     )

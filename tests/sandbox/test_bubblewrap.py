@@ -104,3 +104,10 @@ def test_process_limit(run_python: RunPython) -> None:
     """Forking past the process limit ends with PROCESS_LIMIT."""
     code = "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n        time.sleep(5)\n        os._exit(0)"
     assert run_python(code, limits=Limits(max_procs=20)).verdict is Verdict.PROCESS_LIMIT
+
+
+@pytest.mark.skipif(not RunCgroup.available(DEFAULT_ROOT), reason="no writable cgroup v1")
+def test_cpu_time_is_measured(run_python: RunPython) -> None:
+    """CPU time spent inside the sandbox is reported (through the run's cpuacct group)."""
+    result = run_python("import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass")
+    assert result.ok and result.cpu_s >= 0.25
