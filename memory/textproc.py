@@ -14,7 +14,7 @@ STOPWORDS = frozenset(
     make makes update updated updates change changed changes new also now all some any more than only one two
     pr issue merge branch""".split()
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+")
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _TRAILER = re.compile(r"^\s*[A-Z][A-Za-z-]*(-by|-authored-by|-Id|-off-by)\s*:", re.IGNORECASE)
 _KNOWN_TRAILER = re.compile(r"^\s*(co-authored-by|signed-off-by|reviewed-by|change-id|cc|fixes|closes|refs?)\s*:", re.I)
