@@ -1,0 +1,35 @@
+"""Tests for memory.service: outcomes of bot PRs, cached recall, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memory.service import RepoMemory
+from memory.vectors import FakeEmbedder
+
+
+def test_rejected_bot_pr_is_recalled_for_similar_text(history_repo: Path, tmp_path: Path) -> None:
+    """A rejected approach shows up, marked rejected, when a similar request comes back; merged ones do not."""
+    memories = RepoMemory(tmp_path / "mem", FakeEmbedder())
+    memories.update(history_repo)
+    memories.record_outcome(
+        history_repo, 41, "cookie attributes parsing", ["src/pkg/client.py"], merged=False, reason="wrong module"
+    )
+    memories.record_outcome(history_repo, 42, "cookie attributes parsing again", ["src/pkg/jar.py"], merged=True)
+    answer = memories.recall(history_repo, "parsing cookie attributes fails")
+    assert answer.rejected == [{"pr": 41, "files": ["src/pkg/client.py"], "reason": "wrong module", "rejected": True}]
+
+
+def test_recall_builds_memory_on_first_use(history_repo: Path, tmp_path: Path) -> None:
+    """Recall on a repo without memory builds it first, then answers with conventions and API hits."""
+    answer = RepoMemory(tmp_path / "mem", None).recall(history_repo, "Client send timeout")
+    assert answer.files[0]["path"] == "src/pkg/client.py"
+    assert answer.conventions["tests"]["dirs"] == ["tests"]
+    assert any(hit["qualname"] == "Client.send" for hit in answer.functions)
+
+
+def test_show_summarises_memory(history_repo: Path, tmp_path: Path) -> None:
+    """show reports the indexed head, sizes and fusion weights."""
+    summary = RepoMemory(tmp_path / "mem", None).show(history_repo)
+    assert summary["units"] == 6 and summary["files"] == 2
+    assert set(summary["weights"]["signals"]) >= {"content", "message", "history"}
