@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from memory.api_index import api_index, search_api
+from memory.budget import trim_lines
 from memory.builder import BuildConfig
 from memory.conventions import CONFIG_FILES, mine_conventions
 from memory.engine import Memory
@@ -18,6 +19,7 @@ from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import BlobReader, list_tree, unit_diff
 from memory.paths import is_source
 from memory.recall import Recall, recall
+from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
 from memory.store import MemoryStore
 from memory.vectors import Embedder
 
@@ -93,6 +95,7 @@ class RepoMemory:
         """Ranked files and functions, similar past changes with trimmed diffs, conventions, within the budget."""
         loaded = self._loaded(repo)
         outcomes = load_outcomes(self.store.repo_dir(repo) / "outcomes.json")
+        skills = [asdict(s) | {"id": s.id} for s in self.skills_for(repo, text)]
         return recall(
             loaded.memory,
             text,
@@ -105,6 +108,50 @@ class RepoMemory:
             api=search_api(api_index(loaded.memory.snapshot), text, k),
             rejected=rejected_like(outcomes, text),
         )
+
+    def _skill_book(self, folder: Path) -> SkillBook:
+        try:
+            return SkillBook.from_json(json.loads((folder / "skills.json").read_text()))
+        except (OSError, ValueError, TypeError):
+            return SkillBook()
+
+    def skills_for(self, repo: Path, text: str, k: int = 3) -> list[Any]:
+        """Skills similar to `text`, after retiring those whose files or APIs left the tree and expiring idle ones."""
+        memory = self._loaded(repo).memory
+        tree = set(list_tree(repo, memory.snapshot.sha)) if memory.snapshot.sha else set()
+        apis = {f"{p}::{s.qualname}" for p, e in memory.snapshot.files.items() for s in e.symbols}
+        with self.store.locked(repo) as folder:
+            book = self._skill_book(folder)
+            if not book.skills:
+                return []
+            book.revalidate(tree, apis)
+            book.expire()
+            picked = book.retrieve(text, k)
+            _write_json(folder / "skills.json", book.to_json())
+        return picked
+
+    async def learn_skills(
+        self, repo: Path, model: ChatModel, budget_units: int = 5, context_tokens: int = 1500
+    ) -> int:
+        """Blind attempts on a sample of past units, compared with their real diffs, distilled into skills."""
+        memory = self._loaded(repo).memory
+        shas = [u.sha for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
+        by_sha = {u.sha: u for u in memory.history.units}
+        lessons = []
+        for sha in sample_units(shas, budget_units):
+            unit = by_sha[sha]
+            context = recall(memory, unit.message, k=5, budget_tokens=context_tokens)
+            context.changes = [c for c in context.changes if not sha.startswith(c["sha"])]  # no peeking
+            diff = trim_lines(unit_diff(repo, unit), 1500)
+            lessons.append(Lesson(sha, unit.message, json.dumps(context.to_json()), diff))
+        book = SkillBook()
+        learned = await learn_skills(model, lessons, book)
+        with self.store.locked(repo) as folder:
+            stored = self._skill_book(folder)
+            for skill in book.skills:
+                stored.add(skill)
+            _write_json(folder / "skills.json", stored.to_json())
+        return learned
 
     def record_outcome(self, repo: Path, pr: int, text: str, files: list[str], merged: bool, reason: str = "") -> None:
         """Remember a bot PR's fate; rejected approaches are surfaced in later recalls of similar text."""

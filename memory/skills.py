@@ -182,12 +182,13 @@ async def learn_skills(model: ChatModel, lessons: Sequence[Lesson], book: SkillB
     learned = 0
     for lesson in lessons:
         attempt_messages: list[Message] = [
-            {"role": "system", "content": ATTEMPT_PROMPT},
+            {"role": "system", "content": f"[organic-pr purpose=skill.attempt]\n{ATTEMPT_PROMPT}"},
             {"role": "user", "content": f"Change request:\n{lesson.request}\n\nContext:\n{lesson.context}"},
         ]
         attempt = await model.chat(attempt_messages, purpose="skill.attempt", max_tokens=max_tokens)
         distill_messages: list[Message] = [
-            *attempt_messages,
+            {"role": "system", "content": f"[organic-pr purpose=skill.distill]\n{ATTEMPT_PROMPT}"},
+            attempt_messages[1],
             {"role": "assistant", "content": attempt.text},
             {"role": "user", "content": f"{DISTILL_PROMPT}\n\nReal change:\n{lesson.real_diff}"},
         ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
+from tests.llm.scripted import scripted_llm, scripted_llm_server  # noqa: F401  # the scripted model fixtures
 
 CLIENT = '''"""HTTP client."""
 
