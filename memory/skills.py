@@ -30,7 +30,10 @@ class Message(TypedDict):
 
 
 class ChatReply(Protocol):
-    text: str
+    """The part of the bot's ChatReply memory reads (read-only, as the bot's frozen dataclass is)."""
+
+    @property
+    def text(self) -> str: ...
 
 
 class ChatModel(Protocol):
