@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
+
 from sandbox.errors import LaunchError
 
 DEFAULT_ROOT = Path("/sys/fs/cgroup")
@@ -168,14 +170,18 @@ def _field(path: Path, key: str) -> int:
     return 0
 
 
-def _empty_and_remove(group: Path, attempts: int = 50) -> None:
-    for _ in range(attempts):
-        with contextlib.suppress(OSError):
-            pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            if not pids:
-                group.rmdir()
-                return
-        time.sleep(0.01)
+def _empty_and_remove(group: Path, timeout_s: float = 10.0) -> None:
+    """SIGKILL the members until the group is empty, then remove it; dying processes can take a moment."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for pid in _members(group):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        try:
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.01)
+    structlog.get_logger().warning("sandbox.cgroup_leftover", group=str(group), members=sorted(_members(group)))
