@@ -44,10 +44,15 @@ def diff_command(package: str, old: str, new: str, cache: Path, show_all: bool, 
 @cli.command("plan")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--package", required=True)
-@click.option("--from", "old", required=True, help="The version the repository uses now.")
+@click.option(
+    "--from",
+    "old",
+    default=None,
+    help="The version the repository uses now (default: read from its locks and declarations).",
+)
 @click.option("--to", "new", required=True)
 @click.option("--cache", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True)
-def plan_command(path: Path, package: str, old: str, new: str, cache: Path) -> None:
+def plan_command(path: Path, package: str, old: str | None, new: str, cache: Path) -> None:
     """List the call sites under PATH that the upgrade of PACKAGE breaks."""
     from migrations.diff import diff_releases
     from migrations.errors import MigrationError
@@ -55,6 +60,7 @@ def plan_command(path: Path, package: str, old: str, new: str, cache: Path) -> N
     from migrations.loader import release_surface
 
     try:
+        old = old or repo_version(path, package)
         changes = diff_releases(package, old, new, cache)
         sites = scan_repo(path, changes, release_surface(package, old, cache), release_surface(package, new, cache))
     except MigrationError as exc:
@@ -63,3 +69,16 @@ def plan_command(path: Path, package: str, old: str, new: str, cache: Path) -> N
         binds = {True: "binds", False: "does not bind", None: "binding unknown"}[site.binds]
         click.echo(f"{site.file}:{site.line}: {site.api}: {site.change.kind} ({site.change.evidence}); {binds}")
     click.echo(f"{len(sites)} call sites hit by {package} {old} -> {new}")
+
+
+def repo_version(path: Path, package: str) -> str:
+    """The version of `package` the repository at `path` uses, read from its locks and declarations."""
+    from migrations.bump import current_version
+    from migrations.deps import read_dependencies
+
+    found = current_version(read_dependencies(path), package)
+    if found is None:
+        raise click.ClickException(f"no version of {package} is pinned, locked or bounded under {path}; pass --from")
+    how = "locked/pinned" if found.exact else "lowest version allowed"
+    click.echo(f"{package} {found.version} ({how} in {found.record.file}:{found.record.line})")
+    return found.version

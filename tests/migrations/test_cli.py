@@ -39,3 +39,34 @@ def test_diff_and_plan_commands(tmp_path: Path) -> None:
     )
     assert plan.exit_code == 0, plan.output
     assert "m.py:2: tinypkg.old_name: renamed" in plan.output
+
+
+def prefilled_cache(tmp_path: Path) -> Path:
+    links, cache = tmp_path / "links", tmp_path / "cache"
+    links.mkdir()
+    wheel(links, "1.0", "def old_name(x):\n    pass\n")
+    wheel(links, "2.0", "def new_name(x):\n    pass\n")
+    for version in ("1.0", "2.0"):
+        fetch_release("tinypkg", version, cache, index_args=("--no-index", "--find-links", str(links)), pythons=())
+    return cache
+
+
+def test_plan_reads_the_current_version_from_the_repo(tmp_path: Path) -> None:
+    """Without --from, `plan` takes the version pinned in the repository's requirements."""
+    cache, repo = prefilled_cache(tmp_path), tmp_path / "repo"
+    repo.mkdir()
+    (repo / "requirements.txt").write_text("tinypkg==1.0\n")
+    (repo / "m.py").write_text("from tinypkg import old_name\n")
+    result = CliRunner().invoke(cli, ["plan", str(repo), "--package", "tinypkg", "--to", "2.0", "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert "tinypkg 1.0 (locked/pinned in requirements.txt:1)" in result.output
+    assert "m.py:1: tinypkg.old_name: renamed" in result.output
+
+
+def test_plan_without_any_version_asks_for_from(tmp_path: Path) -> None:
+    """A repository that does not constrain the package makes `plan` ask for --from."""
+    cache, repo = prefilled_cache(tmp_path), tmp_path / "repo"
+    repo.mkdir()
+    (repo / "requirements.txt").write_text("tinypkg\n")
+    result = CliRunner().invoke(cli, ["plan", str(repo), "--package", "tinypkg", "--to", "2.0", "--cache", str(cache)])
+    assert result.exit_code != 0 and "pass --from" in result.output
