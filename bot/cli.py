@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -87,6 +88,42 @@ def worker() -> None:
     settings = _settings()
     configure_logging(json=settings.log_json)
     build_worker(settings).run()
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--issue-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Title line, then body."
+)
+@click.option("--issue-text", help="The issue as text: title line, then body.")
+@click.option("--number", type=int, default=None, help="The issue number (names the branch organic-pr/issue-N).")
+@click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("organic-pr-body.md"))
+def fix(path: Path, issue_file: Path | None, issue_text: str | None, number: int | None, body_file: Path) -> None:
+    """Run the whole fix pipeline on a local checkout: a branch in PATH, the PR body in a file, no GitHub."""
+    import asyncio
+
+    from pydantic import SecretStr
+
+    from bot.patching.context import Issue
+    from bot.pipeline.errors import PipelineError
+    from bot.pipeline.local import run_local
+    from bot.settings import Settings
+
+    if (issue_file is None) == (issue_text is None):
+        raise click.UsageError("give exactly one of --issue-file and --issue-text")
+    text = issue_file.read_text() if issue_file is not None else issue_text or ""
+    title, _, body = text.strip().partition("\n")
+    settings = Settings(github_webhook_secret=SecretStr("unused-in-local-mode"))
+    try:
+        outcome = asyncio.run(
+            run_local(
+                path, Issue(title.strip("# "), body.strip(), number), settings, body_file=body_file, echo=click.echo
+            )
+        )
+    except PipelineError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if outcome.stopped:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

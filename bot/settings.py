@@ -53,6 +53,26 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str | None = None
+    llm_judge_base_url: str | None = None  # the judge role; falls back to the generator's endpoint
+    llm_judge_model: str | None = None
+    llm_prompt_usd_per_mtok: float = Field(default=0.0, ge=0)
+    llm_completion_usd_per_mtok: float = Field(default=0.0, ge=0)
+    llm_timeout_s: float = Field(default=120.0, gt=0)
+    llm_max_attempts: int = Field(default=4, gt=0)
+
+    job_budget_tokens: int | None = Field(default=400_000, gt=0)  # per job; .github/organic-pr.yml may lower it
+    job_budget_usd: float | None = Field(default=5.0, gt=0)
+    daily_budget_tokens: int | None = Field(default=None, gt=0)  # per installation per UTC day
+    daily_budget_usd: float | None = Field(default=50.0, gt=0)
+
+    github_git_url: str = "https://github.com"  # where `owner/name.git` is cloned from and pushed to
+    recall_budget_tokens: int = Field(default=3000, gt=0)
+    memory_embedder: str | None = None  # a sentence-transformers name or path; None ranks lexically only
+    sandbox_index_url: str | None = None  # the package index environments are built from
+    sandbox_python_dirs: list[Path] = Field(default_factory=lambda: [Path("/root/.pyenv/versions"), Path("/usr/bin")])
+    sandbox_max_parallel: int = Field(default=2, gt=0)
+    sandbox_test_wall_s: float = Field(default=300.0, gt=0)
+    revise_debounce_s: float = Field(default=20.0, ge=0)  # review comments this close together make one revision
 
     log_json: bool = False
 

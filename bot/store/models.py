@@ -6,10 +6,22 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "BotPR", "Delivery", "DeliveryOutcome", "Installation", "Job", "JobState", "Repository", "utcnow"]
+__all__ = [
+    "Base",
+    "BotPR",
+    "DailySpend",
+    "Delivery",
+    "DeliveryOutcome",
+    "Installation",
+    "Job",
+    "JobState",
+    "Repository",
+    "TrajectoryRow",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -100,7 +112,10 @@ class BotPR(Base):
     """A pull request the bot opened: routes review comments, remembers closed-unmerged PRs."""
 
     __tablename__ = "bot_prs"
-    __table_args__ = (UniqueConstraint("repo_full_name", "number"),)
+    __table_args__ = (
+        UniqueConstraint("repo_full_name", "number"),
+        Index("ix_bot_prs_issue", "repo_full_name", "issue_number"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     repo_full_name: Mapped[str] = mapped_column(String(255))
     number: Mapped[int] = mapped_column(Integer)
@@ -109,3 +124,24 @@ class BotPR(Base):
     state: Mapped[str] = mapped_column(String(16), default="open")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrajectoryRow(Base):
+    """One candidate's trajectory (bot.patching.trajectory.Trajectory as JSON), so a resumed job skips it."""
+
+    __tablename__ = "trajectories"
+    job_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    candidate: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class DailySpend(Base):
+    """Model spend per installation per UTC day, against the installation's daily budget."""
+
+    __tablename__ = "daily_spend"
+    installation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    usd: Mapped[float] = mapped_column(Float, default=0.0)
