@@ -21,6 +21,7 @@ class BuildConfig:
 
     calibration_units: int = 150
     recalibrate_every: int = 25
+    bulk_stale_units: int = 10  # while building, message indexes are rebuilt every this many units
 
 
 def tree_texts(repo: Path, sha: str, blobs: BlobReader) -> dict[str, str | None]:
@@ -42,21 +43,23 @@ def gold_paths(memory: Memory, unit: Unit) -> list[str]:
     return [p for p in unit.modified_paths() if p in memory.snapshot.files]
 
 
-def learn_online(memory: Memory, unit: Unit, blobs: BlobReader, config: BuildConfig) -> Example | None:
+def learn_online(
+    memory: Memory, unit: Unit, blobs: BlobReader, config: BuildConfig, recalibrate: bool = True
+) -> Example | None:
     """Score the unit as a calibration example with what memory knew before it, then learn it."""
     example = memory.example(unit.message, gold_paths(memory, unit)) if unit.message.strip() else None
     memory.observe(unit, unit_texts(unit, blobs))
     if example is not None:
-        remember_example(memory, example, config)
+        remember_example(memory, example, config, recalibrate)
     return example
 
 
-def remember_example(memory: Memory, example: Example, config: BuildConfig) -> None:
+def remember_example(memory: Memory, example: Example, config: BuildConfig, recalibrate: bool = True) -> None:
     """Keep the example for calibration; recalibrate every `recalibrate_every` new ones."""
     memory.examples.append(example)
     del memory.examples[: -config.calibration_units]
     memory.pending_examples += 1
-    if memory.pending_examples >= config.recalibrate_every:
+    if recalibrate and memory.pending_examples >= config.recalibrate_every:
         memory.weights = calibrate(memory.examples, memory.weights)
         memory.pending_examples = 0
 
@@ -70,8 +73,11 @@ def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, c
         if split:
             memory.set_files(tree_texts(repo, units[split - 1].sha, blobs))
             memory.snapshot.sha = units[split - 1].sha
+        memory.max_stale_units = config.bulk_stale_units
         for unit in units[split:]:
-            learn_online(memory, unit, blobs, config)
+            learn_online(memory, unit, blobs, config, recalibrate=False)
+        memory.max_stale_units = 0
+        memory.refresh_indexes()
     memory.weights = calibrate(memory.examples)
     memory.pending_examples = 0
     return memory

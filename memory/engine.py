@@ -56,6 +56,8 @@ class Memory:
         self.msg_vectors: list[np.ndarray] = []
         self.chunk_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
         self._msg_index: Bm25Index | None = None
+        self.max_stale_units = 0  # message/history indexes may lag this many units (bulk calibration only)
+        self._stale_units = 0
         self._history_index: tuple[list[str], Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
@@ -122,17 +124,27 @@ class Memory:
         renamed = {c.old_path: None for c in unit.files if c.status == "R" and c.old_path != c.path}
         self.set_files({**renamed, **texts})
         self.snapshot.sha = unit.sha
-        self._msg_index = self._msg_vindex = self._history_index = None
+        self._msg_vindex = None
+        self._stale_units += 1
+        if self._stale_units > self.max_stale_units:
+            self._msg_index = self._history_index = None
 
     # -- indexes --------------------------------------------------------------------------------------------
+    def refresh_indexes(self) -> None:
+        """Drop lazily built indexes so the next query sees everything learned so far."""
+        self._msg_index = self._msg_vindex = self._history_index = None
+        self._stale_units = 0
+
     def message_index(self) -> Bm25Index:
+        """BM25 over past messages; it may lag `max_stale_units` units, never run ahead of the history."""
         if self._msg_index is None:
             self._msg_index = Bm25Index(self.msg_tokens)
+            self._stale_units = 0
         return self._msg_index
 
     def history_index(self, paths: list[str]) -> Bm25Index:
         """BM25 over one document per file: the messages of the last units that touched it."""
-        if self._history_index is None or self._history_index[0] != paths:
+        if self._history_index is None or self._history_index[0] != paths or self._msg_index is None:
             docs = [
                 [t for i in self.history.touches.get(p, [])[-HISTORY_DOC_UNITS:] for t in self.msg_tokens[i]]
                 for p in paths

@@ -143,16 +143,24 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
     argv = ["git", "-c", f"core.attributesFile={attrs.name}", "-c", "core.quotePath=false", "log", "--first-parent"]
     argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", "--no-color", "--no-ext-diff", _FORMAT, rev]
     try:
-        with subprocess.Popen(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        with subprocess.Popen(
+            argv,
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as proc:
             try:
                 stdout = proc.stdout if proc.stdout is not None else iter(())
-                yield from parse_log(raw.decode("utf-8", errors="replace").rstrip("\n") for raw in stdout)
+                yield from parse_log(line.rstrip("\n") for line in stdout)
             finally:
                 if proc.poll() is None:
                     proc.kill()  # the caller stopped early: do not leave git writing into a full pipe
             _, stderr = proc.communicate()
             if proc.returncode:
-                raise GitFailed(f"git log failed in {repo}: {stderr.decode(errors='replace').strip()}")
+                raise GitFailed(f"git log failed in {repo}: {stderr.strip()}")
     except OSError as exc:
         raise GitFailed(f"git log could not run in {repo}: {exc}") from exc
     finally:

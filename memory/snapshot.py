@@ -56,9 +56,12 @@ class Snapshot:
     def put(self, path: str, text: str | None) -> None:
         """Set a file's text (None deletes it); non-candidates are ignored."""
         if text is None:
-            self.files.pop(path, None)
+            if self.files.pop(path, None) is None:
+                return
         elif is_candidate(path):
             self.files[path] = make_entry(path, text)
+        else:
+            return
         self._content = self._funcs = None
 
     def content_index(self) -> Bm25Index:

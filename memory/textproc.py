@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,15 +49,19 @@ def stem(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=262_144)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    pieces = split_identifier(word)
+    low = word.lower()
+    whole = (low,) if len(pieces) > 1 and low not in STOPWORDS else ()
+    return whole + tuple(stem(p) for p in pieces if len(p) > 1 and p not in STOPWORDS)
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens for BM25: whole identifiers and their split parts, stemmed, without stopwords."""
     out: list[str] = []
     for word in _TOKEN.findall(text):
-        pieces = split_identifier(word)
-        low = word.lower()
-        if len(pieces) > 1 and low not in STOPWORDS:
-            out.append(low)
-        out.extend(stem(p) for p in pieces if len(p) > 1 and p not in STOPWORDS)
+        out.extend(_word_tokens(word))
     return out
 
 
