@@ -325,7 +325,7 @@ def read_repo(root: Path, max_depth: int = 3) -> dict[str, str]:
         path = (root / relpath).resolve()
         if relpath in files or not path.is_file() or not path.is_relative_to(root.resolve()):
             continue
-        files[relpath] = path.read_text(encoding="utf-8", errors="replace")
+        files[relpath] = path.read_bytes().decode("utf-8", errors="replace")  # newlines kept for bump edits
         if Path(relpath).name not in MANIFESTS:
             pending += [i.target for i in parse_requirements(files[relpath], relpath)[1]]
     return files
