@@ -17,6 +17,7 @@ import structlog
 
 from sandbox.backends.base import BASE_PATH, Backend, Mount, RunResult, SandboxSpec
 from sandbox.detect import Declaration, detect, is_manifest
+from sandbox.egress import EgressProxy, egress_for, tls_env
 from sandbox.errors import EnvironmentBuildError
 from sandbox.index import IndexSettings
 from sandbox.limits import GIB, Limits
@@ -133,8 +134,8 @@ class EnvBuilder:
         building.mkdir(parents=True)
         (self.cache_dir / "uv-cache").mkdir(parents=True, exist_ok=True)
         try:
-            with private_copy(worktree, parent=self.cache_dir) as scratch:
-                steps = _BuildSteps(self, building, interpreter, scratch)
+            with private_copy(worktree, parent=self.cache_dir) as scratch, egress_for(self.index) as egress:
+                steps = _BuildSteps(self, building, interpreter, scratch, egress)
                 steps.run_all(declaration, setup_commands)
             (building / MARKER).write_text(json.dumps({"python": interpreter.version, "sources": declaration.sources}))
             os.rename(building, final)
@@ -144,12 +145,16 @@ class EnvBuilder:
 
 @dataclass
 class _BuildSteps:
-    """The uv commands that make one environment, each run as its own sandboxed command."""
+    """The uv commands that make one environment, each run as its own sandboxed command.
+
+    Steps that may fetch packages reach the remote index only through `egress` (None: all sources are local).
+    """
 
     builder: EnvBuilder
     venv: Path
     interpreter: Interpreter
     scratch: Path
+    egress: EgressProxy | None = None
 
     def run_all(self, declaration: Declaration, setup_commands: Sequence[Sequence[str]]) -> None:
         uv = str(self.builder.uv)
@@ -182,14 +187,15 @@ class _BuildSteps:
 
     def _step(self, argv: list[str], *, network: bool = False, extra_env: dict[str, str] | None = None) -> RunResult:
         builder = self.builder
-        index = builder.index
+        run_argv, egress_mounts, egress_env = self._egress(argv, network)
         mounts = (
             Mount(self.interpreter.prefix),
             Mount(builder.uv),
             Mount(builder.cache_dir / "uv-cache", writable=True),
             Mount(self.venv, writable=True),  # only this build's directory, never the other cached environments
             Mount(self.scratch, writable=True),
-            *index.mounts(),
+            *builder.index.mounts(),
+            *egress_mounts,
         )
         env = {
             "UV_CACHE_DIR": str(builder.cache_dir / "uv-cache"),
@@ -197,16 +203,10 @@ class _BuildSteps:
             "UV_PYTHON_DOWNLOADS": "never",
             "VIRTUAL_ENV": str(self.venv),
             "PATH": f"{self.venv}/bin:{BASE_PATH}",
+            **egress_env,
             **(extra_env or {}),
         }
-        spec = SandboxSpec(
-            argv=tuple(argv),
-            cwd=self.scratch,
-            mounts=mounts,
-            env=env,
-            limits=builder.limits,
-            network=network and index.needs_network,
-        )
+        spec = SandboxSpec(argv=tuple(run_argv), cwd=self.scratch, mounts=mounts, env=env, limits=builder.limits)
         result = builder.backend.run(spec)
         if not result.ok:
             raise EnvironmentBuildError(
@@ -214,3 +214,9 @@ class _BuildSteps:
                 (result.stdout + result.stderr)[-4000:],
             )
         return result
+
+    def _egress(self, argv: list[str], network: bool) -> tuple[list[str], tuple[Mount, ...], dict[str, str]]:
+        """A step that may fetch packages runs behind the egress forwarder; it never shares the host network."""
+        if not network or self.egress is None:
+            return argv, (), {}
+        return self.egress.wrap(self.interpreter.executable, argv), self.egress.mounts(), tls_env()
