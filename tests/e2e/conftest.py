@@ -19,10 +19,10 @@ from tests.bot.conftest import (  # noqa: F401  (fixtures re-exported)
     deliver,
     settings,
 )
-from tests.e2e.fixture_repo import build_fixture_repo
+from tests.e2e.fixture_repo import ISSUE_BODY, ISSUE_TITLE, build_fixture_repo
 from tests.llm.scripted import ScriptedLLM, scripted_llm, scripted_llm_server  # noqa: F401
 from tests.sandbox.helpers import LOCAL_INDEX
-from tests.standin.fixtures import app_key, github_spec, standin  # noqa: F401
+from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noqa: F401
 
 LLM_KEY = "sk-scripted-secret-key-0000"
 
@@ -69,3 +69,23 @@ def pipeline_settings(base: Settings, llm: ScriptedLLM | None, sandbox_cache: Pa
 def local_settings(scripted_llm: ScriptedLLM, sandbox_cache: Path, tmp_path: Path) -> Settings:  # noqa: F811
     """Settings for local mode with the scripted model."""
     return pipeline_settings(Settings(github_webhook_secret=SecretStr("unused")), scripted_llm, sandbox_cache, tmp_path)
+
+
+E2E_REPO = "octo/ledger"
+
+
+@pytest.fixture
+def service_settings(
+    app_settings: Settings,  # noqa: F811
+    standin: Standin,  # noqa: F811
+    scripted_llm: ScriptedLLM,  # noqa: F811
+    sandbox_cache: Path,
+    ledger_repo: Path,
+    tmp_path: Path,
+) -> Settings:
+    """The service on the stand-in with the fixture repo installed as octo/ledger, its issue #1 labelled."""
+    standin.state.add_repo(E2E_REPO, source=ledger_repo, installation_id=42)
+    standin.state.add_issue(E2E_REPO, ISSUE_TITLE, ISSUE_BODY, user="reporter", labels=["bot-fix"])
+    standin.state.set_permission(E2E_REPO, "maintainer", "maintain")
+    settings = pipeline_settings(app_settings, scripted_llm, sandbox_cache, tmp_path)
+    return settings.model_copy(update={"github_git_url": standin.url})
