@@ -12,7 +12,7 @@ from typing import Any
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
 
-__all__ = ["CONFIG_FILES", "mine_conventions"]
+__all__ = ["CONFIG_FILES", "mine_conventions", "refresh_history"]
 
 CONFIG_FILES = (
     "pyproject.toml",
@@ -155,3 +155,8 @@ def mine_conventions(texts: Mapping[str, str], configs: Mapping[str, str], units
         "changelog_files": changelogs[:3],
         **_history(units),
     }
+
+
+def refresh_history(profile: dict[str, Any], units: Sequence[Unit]) -> dict[str, Any]:
+    """The profile with its history-derived parts recomputed (cheap; used between full re-minings)."""
+    return {**profile, **_history(units)}

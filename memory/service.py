@@ -12,7 +12,7 @@ from typing import Any
 from memory.api_index import api_index, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
-from memory.conventions import CONFIG_FILES, mine_conventions
+from memory.conventions import CONFIG_FILES, mine_conventions, refresh_history
 from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
@@ -25,12 +25,22 @@ from memory.vectors import Embedder
 
 __all__ = ["RepoMemory"]
 
+REMINE_UNITS = 200
+
 
 def _write_json(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     with os.fdopen(fd, "w") as out:
         json.dump(data, out)
     os.replace(tmp, path)
+
+
+def _needs_remine(memory: Memory, mined_at: int) -> bool:
+    """Whether the tree-derived conventions are stale: config files changed, or many units since mining."""
+    units = memory.history.units
+    if mined_at < 0 or mined_at > len(units) or len(units) - mined_at >= REMINE_UNITS:
+        return True
+    return any(f.path in CONFIG_FILES for u in units[mined_at:] for f in u.files)
 
 
 @dataclass
@@ -54,13 +64,32 @@ class RepoMemory:
         self._cache: dict[Path, _Loaded] = {}
 
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
-        """Learn the commits after the last indexed one (or build), and refresh the conventions profile."""
+        """Learn the commits after the last indexed one (or build), and refresh the conventions profile.
+
+        The profile is re-mined from the tree when config files changed or every REMINE_UNITS units; in
+        between only its history-derived parts are recomputed, so an update stays proportional to new commits.
+        """
+        before = self._cache.get(repo.resolve())
         memory = self.store.update(repo, rev)
-        conventions = self._mine_conventions(repo, memory)
         with self.store.locked(repo) as folder:
-            _write_json(folder / "conventions.json", {"sha": memory.snapshot.sha, "profile": conventions})
-        self._cache[repo.resolve()] = _Loaded(memory, conventions)
+            stored = self._stored_conventions(folder)
+            profile = stored.get("profile") if before is None else before.conventions
+            mined_at = int(stored.get("mined_at_units", -1))
+            if profile is None or _needs_remine(memory, mined_at):
+                profile, mined_at = self._mine_conventions(repo, memory), len(memory.history.units)
+            else:
+                profile = refresh_history(profile, memory.history.units)
+            record = {"sha": memory.snapshot.sha, "profile": profile, "mined_at_units": mined_at}
+            _write_json(folder / "conventions.json", record)
+        self._cache[repo.resolve()] = _Loaded(memory, profile)
         return memory
+
+    def _stored_conventions(self, folder: Path) -> dict[str, Any]:
+        try:
+            data = json.loads((folder / "conventions.json").read_text())
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
 
     def _mine_conventions(self, repo: Path, memory: Memory) -> dict[str, Any]:
         tree = list_tree(repo, memory.snapshot.sha) if memory.snapshot.sha else {}

@@ -6,8 +6,8 @@
 
 Quality: per repo, file- and function-level R@1/5/10, Acc@5, MRR and co-change completion for memory, with
 content-BM25 and RRF(content-BM25, message-BM25) measured in the same run; then the mean deltas vs content-BM25.
-Speed (on --big): full build up to HEAD~10 (embeddings included), then the incremental update of the last 10
-first-parent units, then recall latency (p50/p95 over recent unit titles). Baselines in the same run: streaming
+Speed (on --big): full build up to HEAD~10 (embeddings and conventions included), then, in a fresh process state,
+the incremental update of the last 10 first-parent units (load from disk + learn + save), then recall latency (p50/p95 over recent unit titles). Baselines in the same run: streaming
 `git log` alone for the build, a content-BM25-only query for recall. Peak memory is ru_maxrss.
 """
 
@@ -69,17 +69,19 @@ def speed(repo: Path, kind: str, queries: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
         memories = RepoMemory(Path(folder), embedder_for(kind))
         started = time.perf_counter()
-        memory = memories.store.update(repo, "HEAD~10")
+        memory = memories.update(repo, "HEAD~10")
         build_s = time.perf_counter() - started
+        memories = RepoMemory(Path(folder), embedder_for(kind))  # a fresh worker: loads from disk, then learns
         started = time.perf_counter()
-        memory = memories.store.update(repo, "HEAD")
+        memory = memories.update(repo, "HEAD")
         update_s = time.perf_counter() - started
         print(
             f"full build: {len(memory.history.units) - 10} units ({units} in git log) in {build_s:.1f}s; "
             f"baseline git-log ingestion alone {ingest_s:.1f}s; ratio {build_s / ingest_s:.1f}x"
         )
-        print(f"incremental update of 10 units: {update_s:.2f}s ({update_s / build_s:.4f} of a full build)")
-        memories.update(repo)
+        print(
+            f"incremental update of 10 units (load + learn + save): {update_s:.2f}s ({update_s / build_s:.4f} of a full build)"
+        )
         titles = [u.message for u in memory.history.units[-queries:] if u.message]
         memories.recall(repo, titles[0])  # warm the process cache, as a worker would be
         recall_ms, core_ms, bm25_ms = [], [], []

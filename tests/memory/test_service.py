@@ -33,3 +33,19 @@ def test_show_summarises_memory(history_repo: Path, tmp_path: Path) -> None:
     summary = RepoMemory(tmp_path / "mem", None).show(history_repo)
     assert summary["units"] == 6 and summary["files"] == 2
     assert set(summary["weights"]["signals"]) >= {"content", "message", "history"}
+
+
+def test_update_refreshes_history_conventions_without_reading_the_tree(history_repo: Path, tmp_path: Path) -> None:
+    """A small push recomputes the history part of the profile; a config change re-mines the whole profile."""
+    from tests.memory.conftest import commit
+
+    memories = RepoMemory(tmp_path / "mem", None)
+    memories.update(history_repo)
+    commit(history_repo, "feat: add a flag", {"src/pkg/client.py": "class Client:\n    pass\n"})
+    memories.update(history_repo)
+    profile = memories.show(history_repo)["conventions"]
+    assert "feat" in profile["title"]["prefixes"]
+    assert "ruff" not in profile["formatters"]
+    commit(history_repo, "Configure ruff", {"pyproject.toml": "[tool.ruff]\nline-length = 99\n"})
+    memories.update(history_repo)
+    assert memories.show(history_repo)["conventions"]["formatters"]["ruff"] == {"line-length": 99}
