@@ -6,8 +6,9 @@
 
 Quality: per repo, file- and function-level R@1/5/10, Acc@5, MRR and co-change completion for memory, with
 content-BM25 and RRF(content-BM25, message-BM25) measured in the same run; then the mean deltas vs content-BM25.
-Speed (on --big): full build up to HEAD~10 (embeddings and conventions included), then, in a fresh process state,
-the incremental update of the last 10 first-parent units (load from disk + learn + save), then recall latency (p50/p95 over recent unit titles). Baselines in the same run: streaming
+Speed (on --big): full build up to HEAD~10 (embeddings and conventions included), then, in a fresh
+process state, the incremental update of the last 10 first-parent units (load from disk + learn +
+save), then recall latency (p50/p95 over recent unit titles). Baselines in the same run: streaming
 `git log` alone for the build, a content-BM25-only query for recall. Peak memory is ru_maxrss.
 """
 
@@ -80,7 +81,8 @@ def speed(repo: Path, kind: str, queries: int) -> None:
             f"baseline git-log ingestion alone {ingest_s:.1f}s; ratio {build_s / ingest_s:.1f}x"
         )
         print(
-            f"incremental update of 10 units (load + learn + save): {update_s:.2f}s ({update_s / build_s:.4f} of a full build)"
+            f"incremental update of 10 units (load + learn + save): {update_s:.2f}s "
+            f"({update_s / build_s:.4f} of a full build)"
         )
         titles = [u.message for u in memory.history.units[-queries:] if u.message]
         memories.recall(repo, titles[0])  # warm the process cache, as a worker would be
