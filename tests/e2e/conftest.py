@@ -15,7 +15,6 @@ from bot.settings import Settings
 from tests.bot.conftest import (  # noqa: F401  (fixtures re-exported)
     app_settings,
     client,
-    database_url,
     deliver,
     settings,
 )
@@ -25,6 +24,12 @@ from tests.sandbox.helpers import LOCAL_INDEX
 from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noqa: F401
 
 LLM_KEY = "sk-scripted-secret-key-0000"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """End-to-end runs use the embedded SQLite store (the store itself is tested on PostgreSQL in tests/bot)."""
+    return f"sqlite+aiosqlite:///{tmp_path}/store.db"
 
 
 @pytest.fixture(scope="session")
