@@ -1,6 +1,13 @@
 """Benchmark: API diff precision by execution oracle (issue 8, benchmark 1).
 
 Usage: .venv/bin/python -m tests.benchmarks.bench_api_diff [--pairs flask:2.2.2:3.0.0,...] [--sample 200]
+       .venv/bin/python -m tests.benchmarks.bench_api_diff --recall [--cache var/migrations-cache] [--budget-s 900]
+
+--recall: recall and kind accuracy against tests/migrations_data/documented_breaks.jsonl (breaks quoted from
+the libraries' changelogs and migration guides). A documented break counts as reported when the diff has a
+record for its API or for a removed parent; its kind is accurate when the kinds are equal. Breaks whose API
+sits under a compiled module (or an unverifiable record) are counted apart. Baseline in the same run:
+griffe.find_breaking_changes on the same releases, matched the same way.
 
 Per pair: diff with a cold cache (timed), install the new version into a throwaway venv (uv), and
 check each breaking change (or a random sample) there: removed/renamed/moved -> the old path no
@@ -194,12 +201,97 @@ def run_pair(package: str, old: str, new: str, sample: int) -> None:
             print(f"    refuted: {example}")
 
 
+DATASET = Path(__file__).parents[1] / "migrations_data" / "documented_breaks.jsonl"
+
+
+def match(entry: dict[str, str], changes: list[Change]) -> Change | None:
+    """The record reporting `entry`: same API (preferring the same kind), else a removed parent."""
+    same = [c for c in changes if c.api == entry["api"]]
+    if same:
+        return next((c for c in same if c.kind.value == entry["kind"]), same[0])
+    parents = [c for c in changes if entry["api"].startswith(c.api + ".") and c.kind.value in ("removed", "moved")]
+    return parents[0] if parents else None
+
+
+def griffe_paths(package: str, old: str, new: str, cache: Path) -> set[str]:
+    import griffe
+
+    old_rel, new_rel = fetch_release(package, old, cache), fetch_release(package, new, cache)
+    paths: set[str] = set()
+    for top in old_rel.top_level:
+        try:
+            old_mod = griffe.load(top, search_paths=[old_rel.root], allow_inspection=False)
+            new_mod = griffe.load(top, search_paths=[new_rel.root], allow_inspection=False)
+            paths.update(b.obj.path for b in griffe.find_breaking_changes(old_mod, new_mod))
+        except Exception:  # noqa: S112 - the baseline may crash where ours does not; that is a figure too
+            continue
+    return paths
+
+
+def run_recall(cache: Path, budget_s: float) -> None:
+    from migrations.diff import diff_releases
+
+    entries = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+    pairs = sorted({(e["package"], e["old"], e["new"]) for e in entries})
+    totals = {"documented": 0, "reported": 0, "kind_ok": 0, "unverifiable": 0, "griffe": 0}
+    started = time.perf_counter()
+    for package, old, new in pairs:
+        mine = [e for e in entries if (e["package"], e["old"], e["new"]) == (package, old, new)]
+        if time.perf_counter() - started > budget_s:
+            print(f"{package} {old}->{new}: skipped, time budget of {budget_s:.0f}s spent")
+            continue
+        t0 = time.perf_counter()
+        try:
+            changes = diff_releases(package, old, new, cache)
+        except Exception as exc:  # a crash is a figure of this benchmark
+            print(f"{package} {old}->{new}: CRASH {type(exc).__name__}: {exc}")
+            continue
+        seconds = time.perf_counter() - t0
+        baseline = griffe_paths(package, old, new, cache)
+        found = {e["api"]: match(e, changes) for e in mine}
+        reported = [a for a, c in found.items() if c is not None and c.severity != Severity.UNVERIFIABLE]
+        unverifiable = [a for a, c in found.items() if c is not None and c.severity == Severity.UNVERIFIABLE]
+        kind_ok = [e["api"] for e in mine if (c := found[e["api"]]) is not None and c.kind.value == e["kind"]]
+        by_griffe = [e["api"] for e in mine if any(e["api"] == p or e["api"].startswith(p + ".") for p in baseline)]
+        missed = [a for a, c in found.items() if c is None]
+        print(
+            f"{package} {old}->{new}: documented={len(mine)} reported={len(reported)} "
+            f"unverifiable={len(unverifiable)} recall={len(reported) / len(mine):.1%} "
+            f"kind_accuracy={len(kind_ok) / max(1, len(reported) + len(unverifiable)):.1%} "
+            f"seconds={seconds:.2f} | baseline griffe recall={len(by_griffe) / len(mine):.1%}"
+        )
+        for api in missed[:6]:
+            print(f"    missed: {api}")
+        for e in mine:
+            hit = found[e["api"]]
+            if hit is not None and e["api"] not in kind_ok:
+                print(f"    kind: {e['api']} documented {e['kind']}, reported {hit.kind} ({hit.severity})")
+        figures = (len(mine), len(reported), len(kind_ok), len(unverifiable), len(by_griffe))
+        for key, value in zip(totals, figures, strict=True):
+            totals[key] += value
+    counted = totals["documented"]
+    print(
+        f"TOTAL documented={counted} reported={totals['reported']} unverifiable={totals['unverifiable']} "
+        f"recall={totals['reported'] / max(1, counted):.1%} "
+        f"recall_excluding_unverifiable={totals['reported'] / max(1, counted - totals['unverifiable']):.1%} "
+        f"kind_accuracy={totals['kind_ok'] / max(1, totals['reported'] + totals['unverifiable']):.1%} "
+        f"| baseline griffe recall={totals['griffe'] / max(1, counted):.1%} "
+        f"(ours/griffe = {totals['reported'] / max(1, totals['griffe']):.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", default=PAIRS)
     parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--recall", action="store_true")
+    parser.add_argument("--cache", type=Path, default=Path("var/migrations-cache"))
+    parser.add_argument("--budget-s", type=float, default=900.0)
     args = parser.parse_args()
     logging.getLogger("griffe").setLevel(logging.CRITICAL)
+    if args.recall:
+        run_recall(args.cache, args.budget_s)
+        return
     if shutil.which(UV) is None:
         raise SystemExit("uv is required for the execution oracle")
     for pair in args.pairs.split(","):
