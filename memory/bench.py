@@ -81,7 +81,7 @@ def _function_level(memory: Memory, unit: Unit, ranked: Ranked, fused: list[int]
     keys, scores = bm25_functions(memory, unit.message)
     baseline = [keys[i] for i in np.argsort(-scores, kind="stable")]
     files = [ranked.paths[i] for i in ranked.order]
-    mine = rank_functions(memory, unit.message, files, ranked.similar_units, memory.query_vector(unit.message))
+    mine = rank_functions(memory, unit.message, files, ranked.similar_units, ranked.vector)
     other = rank_functions(memory, unit.message, [ranked.paths[i] for i in fused], [], None)
     for method, order in zip(METHODS, (mine, baseline, other), strict=True):
         result.add("function", method, rank_metrics(order, gold))

@@ -33,6 +33,7 @@ class Ranked:
     scores: np.ndarray
     order: list[int]
     similar_units: list[tuple[int, float]]
+    vector: np.ndarray | None = None
 
 
 class Memory:
@@ -184,7 +185,8 @@ class Memory:
         cochange = cochange_matrix(self, paths)
         scores = fuse(features, cochange, weights or self.weights)
         order = np.argsort(-scores, kind="stable").tolist()
-        return Ranked(paths, features, cochange, scores, order, similar_units(self, query, vector, SIMILAR_UNITS))
+        similar = similar_units(self, query, vector, SIMILAR_UNITS)
+        return Ranked(paths, features, cochange, scores, order, similar, vector)
 
     def example(self, query: str, gold_paths: list[str]) -> Example | None:
         """A calibration example for a unit about to be observed, or None when no gold is a candidate."""

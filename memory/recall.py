@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,8 +47,6 @@ class Recall:
 
     def tokens(self) -> int:
         """Approximate tokens of the JSON form, the form callers put into prompts."""
-        import json
-
         return approx_tokens(json.dumps(self.to_json(), separators=(",", ":")))
 
 
@@ -95,8 +94,6 @@ def _change(unit: Unit, diff: str, max_tokens: int) -> dict[str, Any]:
 
 def _take(items: Sequence[dict[str, Any]], budget: int) -> tuple[list[dict[str, Any]], int]:
     """The longest prefix of `items` whose JSON fits in `budget` tokens."""
-    import json
-
     kept: list[dict[str, Any]] = []
     for item in items:
         cost = approx_tokens(json.dumps(item, separators=(",", ":"))) + 1
@@ -128,21 +125,8 @@ def recall(
     ranked = memory.rank(text)
     out = Recall(budget_tokens=budget_tokens)
     left = budget_tokens - 40  # the empty JSON skeleton
-    files = [
-        {
-            "path": ranked.paths[i],
-            "score": round(float(ranked.scores[i]), 3),
-            "why": _file_why(memory, ranked, i, text, list(seeds)),
-        }
-        for i in ranked.order[:k]
-    ]
-    out.files, left = _take(files, left)
-    order = [ranked.paths[i] for i in ranked.order]
-    funcs = rank_functions(memory, text, order, ranked.similar_units, memory.query_vector(text))[:k]
-    signatures = {(p, s.qualname): s.signature for p in set(order[:10]) for s in memory.snapshot.files[p].symbols}
-    out.functions, left = _take(
-        [{"path": p, "qualname": q, "signature": signatures.get((p, q), "")} for p, q in funcs], left
-    )
+    out.files, left = _take(_files(memory, ranked, text, k, seeds), left)
+    out.functions, left = _take(_functions(memory, ranked, text, k), left)
     units = [memory.history.units[i] for i, _ in ranked.similar_units[:5]]
     per_diff = max(40, left // 3 // max(1, len(units)))
     reverted = memory.history.reverted_shas()
@@ -155,6 +139,24 @@ def recall(
         kept, left = _take([{"path": p} for p in completion], left)
         out.completion = [c["path"] for c in kept]
     out.api, left = _take([e.to_json() for e in api[:k]], left)
-    if conventions and approx_tokens(str(conventions)) < left:
+    if conventions and approx_tokens(json.dumps(conventions, separators=(",", ":"))) < left:
         out.conventions = conventions
     return out
+
+
+def _files(memory: Memory, ranked: Ranked, text: str, k: int, seeds: Sequence[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": ranked.paths[i],
+            "score": round(float(ranked.scores[i]), 3),
+            "why": _file_why(memory, ranked, i, text, list(seeds)),
+        }
+        for i in ranked.order[:k]
+    ]
+
+
+def _functions(memory: Memory, ranked: Ranked, text: str, k: int) -> list[dict[str, Any]]:
+    order = [ranked.paths[i] for i in ranked.order]
+    funcs = rank_functions(memory, text, order, ranked.similar_units, ranked.vector)[:k]
+    signatures = {(p, s.qualname): s.signature for p in set(order[:10]) for s in memory.snapshot.files[p].symbols}
+    return [{"path": p, "qualname": q, "signature": signatures.get((p, q), "")} for p, q in funcs]
