@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from memory.api_index import api_index, search_api
+from memory.api_index import ApiEntry, api_index, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
 from memory.conventions import CONFIG_FILES, mine_conventions, refresh_history
@@ -47,6 +47,12 @@ def _needs_remine(memory: Memory, mined_at: int) -> bool:
 class _Loaded:
     memory: Memory
     conventions: dict[str, Any]
+    api: list[ApiEntry] | None = None
+
+    def api_entries(self) -> list[ApiEntry]:
+        if self.api is None:
+            self.api = api_index(self.memory.snapshot)
+        return self.api
 
 
 class RepoMemory:
@@ -134,7 +140,7 @@ class RepoMemory:
             diff_of=lambda unit: unit_diff(repo, unit),
             conventions=loaded.conventions,
             skills=skills or [],
-            api=search_api(api_index(loaded.memory.snapshot), text, k),
+            api=search_api(loaded.api_entries(), text, k),
             rejected=rejected_like(outcomes, text),
         )
 
@@ -206,5 +212,5 @@ class RepoMemory:
             },
             "calibration_examples": len(memory.examples),
             "conventions": loaded.conventions,
-            "top_api": [e.to_json() for e in api_index(memory.snapshot)[:10]],
+            "top_api": [e.to_json() for e in loaded.api_entries()[:10]],
         }
