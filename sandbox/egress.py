@@ -17,6 +17,7 @@ with `HTTPS_PROXY`/`HTTP_PROXY` pointing at itself, `ALL_PROXY` unset and `NO_PR
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import shutil
 import socket
@@ -244,8 +245,10 @@ class EgressProxy:
             raise SandboxError(f"the egress proxy did not start: {self._error}") from self._error
 
     def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+        alive = self._thread is not None and self._thread.is_alive()
+        if alive and self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing left to stop
+                self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(START_TIMEOUT_S)
         if self.directory != Path():
@@ -262,9 +265,9 @@ class EgressProxy:
         try:
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
             server = await asyncio.start_unix_server(self._handle, path=str(self.socket_path), limit=HEAD_LIMIT)
-        except BaseException as exc:
+        except OSError as exc:  # reported by start(), in the caller's thread
             self._error = exc
-            raise
+            return
         finally:
             self._ready.set()
         await self._stop.wait()

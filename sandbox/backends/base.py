@@ -27,7 +27,9 @@ class SandboxSpec:
     """One command to run: argv, working directory, what it may see, its environment and limits.
 
     The environment starts empty: only `BASE_PATH`, `HOME=/tmp`, `LANG` and `TMPDIR` are set before `env`.
-    `network=True` keeps the host network (used only for package installs from a remote index).
+    `network=True` shares the host's network namespace, loopback services included; nothing in the sandbox
+    package asks for it. Package installs from a remote index keep their own namespace and go out only
+    through the allow-listing proxy of `sandbox.egress`.
     """
 
     argv: tuple[str, ...]
