@@ -64,7 +64,7 @@ def test_budget_running_out_stops_with_the_spend_reported(
     run_worker(settings)
     row = job(settings, job_id)
     assert row.state == JobState.SUCCEEDED
-    assert row.spend_tokens > 3000
+    assert row.spend_tokens > 0
     expected = messages.BUDGET_STOP.format(limit="job", tokens=row.spend_tokens, usd=row.spend_usd)
     assert expected in status_comment(standin).body
     assert not repo_of(standin).pulls
