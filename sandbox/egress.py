@@ -39,6 +39,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SOCKET_NAME = "egress.sock"
 HEAD_LIMIT = 8192
+HEAD_TIMEOUT_S = 30.0
 CHUNK = 65536
 RESOLVE_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 15.0
@@ -293,13 +294,12 @@ class EgressProxy:
             writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.idle_timeout_s)
-        request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        if self._active > self.max_connections:
+        if self._active > self.max_connections:  # refused before reading anything: idle openers hold nothing
             reason = f"more than {self.max_connections} connections"
-            decision = Decision(False, reason, request_line[:200], status=b"503 Service Unavailable")
+            decision = Decision(False, reason, status=b"503 Service Unavailable")
         else:
-            decision = await decide(request_line, self.policy, self.resolve)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT_S)
+            decision = await decide(head.split(b"\r\n", 1)[0].decode("latin-1"), self.policy, self.resolve)
         if not decision.allowed:
             await _refuse(writer, decision)
             return
