@@ -116,6 +116,11 @@ def _versions(environment: Mapping[str, Any]) -> str:
     )
 
 
+def _candidates(result: Mapping[str, Any]) -> str:
+    notes = "".join(f"\n- {note}" for note in result.get("notes") or [])
+    return f"{result['scores_table']}\n\n{result['why']}" + (f"\n\nLeft out or noted:{notes}" if notes else "")
+
+
 def _cost(result: Mapping[str, Any], spend: tuple[int, float]) -> str:
     return (
         f"Confidence **{float(result['confidence']):.2f}** ({result['decision'].replace('_', ' ')}). "
@@ -147,7 +152,7 @@ def render_body(
         + result["guard_table"]
         + "\n\nReproduction tests:\n\n"
         + result["repro_table"],
-        result["scores_table"] + f"\n\n{result['why']}",
+        _candidates(result),
         _conventions(result.get("recall") or {}, repo_url, title, test_path),
         _versions(result.get("environment") or {}),
         _cost(result, spend),

@@ -18,7 +18,9 @@ __all__ = ["bot_comments", "issue_event", "job_row", "label", "run_worker", "sta
 BOT = "organic-pr[bot]"
 
 
-def issue_event(action: str, *, number: int = 1, label_name: str = "bot-fix", sender: str = "maintainer") -> dict[str, Any]:
+def issue_event(
+    action: str, *, number: int = 1, label_name: str = "bot-fix", sender: str = "maintainer"
+) -> dict[str, Any]:
     """An issues.<action> payload for octo/ledger (only the fields routing reads)."""
     return {
         "action": action,

@@ -22,7 +22,9 @@ def test_local_mode_commits_the_fix_on_a_branch(
     lines: list[str] = []
     body_file = tmp_path / "body.md"
     outcome = asyncio.run(
-        run_local(ledger_repo, Issue(ISSUE_TITLE, ISSUE_BODY, 1), local_settings, body_file=body_file, echo=lines.append)
+        run_local(
+            ledger_repo, Issue(ISSUE_TITLE, ISSUE_BODY, 1), local_settings, body_file=body_file, echo=lines.append
+        )
     )
     assert outcome.branch == "organic-pr/issue-1"
     assert git(ledger_repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "organic-pr/issue-1"
