@@ -10,7 +10,8 @@ from arq.worker import Worker, func
 from bot.errors import ConfigError
 from bot.jobs.control import cancel_target, rerun_check, run_command
 from bot.jobs.fix import fix_issue
-from bot.jobs.records import record_pr_outcome, refresh_memory, revise_pr, sync_installation
+from bot.jobs.records import record_pr_outcome, refresh_memory, sync_installation
+from bot.jobs.revise import revise_pr
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.store import Store

@@ -1,4 +1,4 @@
-"""Jobs that record facts: installations, bot PR outcomes, memory refreshes, and review-driven revisions."""
+"""Jobs that record facts: installations, bot PR outcomes, memory refreshes (revisions live in bot/jobs/revise.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from bot.events import typed_model
 from bot.jobs.lifecycle import JobContext, run_job
 from bot.store.models import Installation, Repository
 
-__all__ = ["record_pr_outcome", "refresh_memory", "revise_pr", "sync_installation"]
+__all__ = ["record_pr_outcome", "refresh_memory", "sync_installation"]
 
 
 async def sync_installation(ctx: dict[str, Any], *, event: str, payload: dict[str, Any]) -> str:
@@ -69,21 +69,4 @@ async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str
 
     return await run_job(
         ctx, "refresh_memory", f"memory:{repo}", body, installation_id=installation_id, repo_full_name=repo
-    )
-
-
-async def revise_pr(
-    ctx: dict[str, Any], *, installation_id: int, repo: str, number: int, sender: str, delivery_id: str = ""
-) -> str:
-    async def body(jc: JobContext) -> str:
-        return f"revision requested by {sender}"
-
-    return await run_job(
-        ctx,
-        "revise_pr",
-        f"{repo}#{number}",
-        body,
-        installation_id=installation_id,
-        repo_full_name=repo,
-        target_number=number,
     )
