@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewers.base import PoolContext, RepoProfile, Score, Verdict
-from reviewers.diffs import FileDiff, Hunk, apply_diff, parse_diff, render_diff
-from reviewers.equivalence import normalize_source
+from reviewers.diffs import FileDiff, apply_diff, parse_diff
 from reviewers.errors import PatchError
 from reviewers.organic_code import added_line_numbers, body_key, calls_on_lines, new_functions
+from reviewers.size_discipline import code_changed, linked_groups, noise_hunks, unrelated_files
+from reviewers.static_checks import new_findings
 
 __all__ = ["WEIGHTS", "OrganicityReviewer", "organicity_scores", "total"]
 
@@ -37,16 +38,23 @@ def total(scores: Sequence[Score]) -> float:
 
 
 def style_score(patch: _Patch, profile: RepoProfile, new_lint: Sequence[str]) -> Score:
-    """New linter violations, over-long added lines, and new functions that break the repo's habits."""
+    """New linter violations, new dead or dangling code, over-long added lines, and new functions that break the
+    repo's habits."""
     limit = _line_length(profile.conventions)
     long_lines = sum(
         1 for change in patch.files for hunk in change.hunks for line in hunk.added if len(line.rstrip()) > limit
     )
+    static = [
+        found
+        for change in patch.files
+        for found in new_findings(patch.originals.get(change.old_path or ""), patch.after.get(change.path), change.path)
+    ]
     habits = _habit_breaks(patch, profile.conventions)
-    issues = len(new_lint) + long_lines + len(habits)
+    issues = len(new_lint) + len(static) + long_lines + len(habits)
     parts = [f"{len(new_lint)} new lint violation(s)"]
     if new_lint:
         parts[0] += f" ({', '.join(sorted(set(new_lint))[:3])})"
+    parts.append(f"{len(static)} new dead or dangling name(s)" + (f" ({', '.join(static[:3])})" if static else ""))
     parts.append(f"{long_lines} added line(s) over {limit} chars")
     if habits:
         parts.append("; ".join(habits[:2]))
@@ -108,62 +116,51 @@ def reuse_score(patch: _Patch, profile: RepoProfile) -> Score:
 
 
 def plausibility_score(patch: _Patch, profile: RepoProfile) -> Score:
-    """Whether each touched file is localized for the issue or usually changes with another touched file."""
+    """Whether each touched file is localized for the issue, usually changes with a localized touched file, or is
+    linked by its code to one (the localized change uses what it adds)."""
     paths = [change.path for change in patch.files]
     if not paths:
         return Score("plausibility", 0.0, "the candidate changes nothing")
     if not profile.file_scores and not profile.cochange:
         return Score("plausibility", 0.5, "no localization or co-change data for this repository")
-    unexpected = [path for path in paths if not _supported(path, paths, profile)]
+    groups = linked_groups(patch.files, patch.after, patch.originals)
+    unexpected = [path for path in paths if not _supported(path, paths, profile, groups)]
     value = 1.0 - len(unexpected) / len(paths)
     if not unexpected:
         return Score("plausibility", value, f"all {len(paths)} touched file(s) agree with localization or co-change")
     return Score("plausibility", value, f"not localized and no co-change with the rest: {', '.join(unexpected[:3])}")
 
 
-def _supported(path: str, paths: list[str], profile: RepoProfile) -> bool:
+def _supported(path: str, paths: list[str], profile: RepoProfile, groups: list[set[str]]) -> bool:
     if profile.file_scores.get(path, 0.0) >= SUPPORT_FILE:
         return True
     partners = [other for other in paths if other != path]
+    group = next((g for g in groups if path in g), {path})
     return any(
-        profile.cochange.get(other, {}).get(path, 0.0) >= SUPPORT_COCHANGE
-        and profile.file_scores.get(other, 0.0) >= SUPPORT_FILE
+        profile.file_scores.get(other, 0.0) >= SUPPORT_FILE
+        and (profile.cochange.get(other, {}).get(path, 0.0) >= SUPPORT_COCHANGE or other in group)
         for other in partners
     )
 
 
 def size_score(patch: _Patch, profile: RepoProfile) -> Score:
-    """Changed lines against similar past changes, and hunks that only reformat untouched code."""
+    """Changed lines against similar past changes; reformatting, files unrelated to the rest, and changes that
+    alter no executable code all cost. A diff smaller than similar past changes earns nothing for it."""
     changed = sum(change.changed_lines() for change in patch.files)
-    cosmetic = sum(_cosmetic_hunks(change, patch.originals) for change in patch.files)
+    noise = sum(noise_hunks(change, patch.originals) for change in patch.files)
+    unrelated = unrelated_files(patch.files, patch.after, patch.originals, profile.cochange)
     typical = statistics.median(profile.past_sizes) if profile.past_sizes else None
     ratio = changed / max(typical, 1) if typical else 1.0
-    value = (1.0 / (1.0 + cosmetic)) * (1.0 if ratio <= 3.0 else 3.0 / ratio)
-    size_part = f"{changed} changed line(s)" + (f" vs a median of {typical:g} in similar changes" if typical else "")
-    return Score("size", value, f"{size_part}; {cosmetic} hunk(s) only reformat code")
-
-
-def _cosmetic_hunks(change: FileDiff, originals: Mapping[str, str | None]) -> int:
-    """Hunks whose removal leaves the file's normalized code unchanged."""
-    if len(change.hunks) < 2 or change.old_path is None or change.new_path is None:
-        return 0
-    original = originals.get(change.old_path)
-    try:
-        full = normalize_source(
-            apply_diff({change.old_path: original}, _render_one(change, change.hunks))[change.path], change.path
-        )
-        count = 0
-        for index in range(len(change.hunks)):
-            rest = change.hunks[:index] + change.hunks[index + 1 :]
-            text = apply_diff({change.old_path: original}, _render_one(change, rest))[change.path]
-            count += normalize_source(text, change.path) == full
-    except PatchError:
-        return 0
-    return count
-
-
-def _render_one(change: FileDiff, hunks: list[Hunk]) -> str:
-    return render_diff([FileDiff(change.old_path, change.new_path, list(hunks))])
+    value = (1.0 / (1.0 + noise)) * (1.0 / (1.0 + len(unrelated))) * (1.0 if ratio <= 3.0 else 3.0 / ratio)
+    parts = [f"{changed} changed line(s)" + (f" vs a median of {typical:g} in similar changes" if typical else "")]
+    parts.append(f"{noise} hunk(s) or line(s) only reformat code")
+    if unrelated:
+        parts.append(f"unrelated to the rest of the change: {', '.join(unrelated[:2])}")
+    before = patch.originals
+    if not any(code_changed(before.get(c.old_path or ""), patch.after.get(c.path), c.path) for c in patch.files):
+        value *= 0.5
+        parts.append("no executable code changes (comments or docstrings only)")
+    return Score("size", value, "; ".join(parts))
 
 
 def organicity_scores(
