@@ -15,6 +15,7 @@ save), then recall latency (p50/p95 over recent unit titles). Baselines in the s
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import tempfile
@@ -69,19 +70,20 @@ def speed(repo: Path, kind: str, queries: int) -> None:
     ingest_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
         memories = RepoMemory(Path(folder), embedder_for(kind))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         memory = memories.update(repo, "HEAD~10")
-        build_s = time.perf_counter() - started
+        build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
         memories = RepoMemory(Path(folder), embedder_for(kind))  # a fresh worker: loads from disk, then learns
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         memory = memories.update(repo, "HEAD")
-        update_s = time.perf_counter() - started
+        update_s, update_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
         print(
             f"full build: {len(memory.history.units) - 10} units ({units} in git log) in {build_s:.1f}s; "
-            f"baseline git-log ingestion alone {ingest_s:.1f}s; ratio {build_s / ingest_s:.1f}x"
+            f"(process CPU {build_cpu_s:.1f}s, all threads); baseline git-log ingestion alone {ingest_s:.1f}s; "
+            f"ratio {build_s / ingest_s:.1f}x"
         )
         print(
-            f"incremental update of 10 units (load + learn + save): {update_s:.2f}s "
+            f"incremental update of 10 units (load + learn + save): {update_s:.2f}s (CPU {update_cpu_s:.2f}s) "
             f"({update_s / build_s:.4f} of a full build)"
         )
         titles = [u.message for u in memory.history.units[-queries:] if u.message]
@@ -119,10 +121,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="at most this many units after each cut")
     parser.add_argument("--queries", type=int, default=40)
     args = parser.parse_args()
+    print(f"load average at start (2 shared cores): {os.getloadavg()[0]:.1f}")
     if args.repo:
         quality(args.repo, args.embedder, args.limit)
     if args.big:
         speed(args.big, args.embedder, args.queries)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
