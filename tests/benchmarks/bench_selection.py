@@ -40,7 +40,7 @@ from tests.benchmarks.selection_report import Tally, fit_and_store, report
 from tests.benchmarks.selection_units import Unit, checkout, find_units, git, is_test, show, unchanged_tests, without
 
 DEV_TOOLS = {"tox", "tox-uv", "pre-commit", "pre-commit-uv", "mypy", "pyright", "nox", "sphinx"}
-GUARD_FILES = 3
+GUARD_FILES = 2
 
 
 def drop_dev_tools(pyproject: Path) -> None:
@@ -160,26 +160,32 @@ def evaluate(setup: Setup, tally: Tally, repo: str) -> None:
         tally.add_abstain(repo, setup.judge(WITHOUT_FIX).signals)
 
 
-def run_repo(
-    repo: Path, args: argparse.Namespace, builder: EnvBuilder, work: Path, tally: Tally, started: float
-) -> None:
-    units = find_units(repo, args.max_units)
-    if not units:
-        return
-    memory = build(repo, None, until=units[-1].parent)
-    for unit in units:
-        if time.monotonic() - started > args.budget_s:
-            tally.skip(repo.name, unit, "time budget")
-            continue
-        print(f"{repo.name} {unit.sha[:10]} {unit.message.splitlines()[0][:60]!r}", file=sys.stderr, flush=True)
-        try:
-            evaluate(prepare(unit, repo, builder, memory, work), tally, repo.name)
-        except SandboxError as exc:
-            tally.skip(repo.name, unit, f"environment: {type(exc).__name__}: {str(exc)[:80]}")
-            print(f"  environment: {exc} {getattr(exc, 'output', '')[-400:]}", file=sys.stderr)
-        except Exception as exc:  # a benchmark keeps going; the reason is counted and printed
-            tally.skip(repo.name, unit, f"error: {type(exc).__name__}: {str(exc)[:80]}")
-            print(f"  skipped: {exc}", file=sys.stderr)
+def run_units(repos: list[Path], args: argparse.Namespace, builder: EnvBuilder, work: Path, tally: Tally) -> None:
+    """Units taken round-robin across the repositories, so a time budget still samples every one of them."""
+    started = time.monotonic()
+    queues = [(repo, find_units(repo, args.max_units)) for repo in repos]
+    memories = {repo: build(repo, None, until=units[-1].parent) for repo, units in queues if units}
+    for round_ in range(args.max_units):
+        for repo, units in queues:
+            if round_ >= len(units):
+                continue
+            unit = units[round_]
+            if time.monotonic() - started > args.budget_s:
+                tally.skip(repo.name, unit, "time budget")
+                continue
+            print(f"{repo.name} {unit.sha[:10]} {unit.message.splitlines()[0][:60]!r}", file=sys.stderr, flush=True)
+            run_one(unit, repo, builder, memories[repo], work, tally)
+
+
+def run_one(unit: Unit, repo: Path, builder: EnvBuilder, memory: Memory, work: Path, tally: Tally) -> None:
+    try:
+        evaluate(prepare(unit, repo, builder, memory, work), tally, repo.name)
+    except SandboxError as exc:
+        tally.skip(repo.name, unit, f"environment: {type(exc).__name__}: {str(exc)[:80]}")
+        print(f"  environment: {exc} {getattr(exc, 'output', '')[-400:]}", file=sys.stderr)
+    except Exception as exc:  # a benchmark keeps going; the reason is counted and printed
+        tally.skip(repo.name, unit, f"error: {type(exc).__name__}: {str(exc)[:80]}")
+        print(f"  skipped: {exc}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -202,8 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-selection-", dir="/tmp") as tmp:
         interpreters = find_interpreters([*pyenv_dirs(Path("/root/.pyenv")), Path("/usr/bin")])
         builder = EnvBuilder(BubblewrapBackend(), args.env_cache, interpreters, index=index)
-        for repo in args.repos:
-            run_repo(repo, args, builder, Path(tmp), tally, started)
+        run_units(args.repos, args, builder, Path(tmp), tally)
     calibration = load_calibration()
     if args.fit:
         calibration = fit_and_store(tally, DEFAULT_PATH)

@@ -68,7 +68,7 @@ def test_reformatting_untouched_code_lowers_size() -> None:
     noisy_text = reformatted.replace("def run", "\n" * 8 + "def run")
     base = long_source.replace("def run", "\n" * 8 + "def run")
     noisy = organicity_scores({"m.py": base}, make_diff("m.py", base, noisy_text, context=1), RepoProfile())
-    assert next(s for s in noisy if s.name == "size").why.endswith("1 hunk(s) only reformat code")
+    assert next(s for s in noisy if s.name == "size").why.endswith("1 hunk(s) or line(s) only reformat code")
     assert total(noisy) < total(plain)
 
 
@@ -77,3 +77,51 @@ def test_size_against_past_changes() -> None:
     assert scores(FIX, RepoProfile(past_sizes=[2, 2, 2]))["size"] == 1.0
     big = FIX + "".join(f"\n\ndef f{i}():\n    return {i}\n" for i in range(6))
     assert scores(big, RepoProfile(past_sizes=[2, 2, 2]))["size"] < 0.5
+
+
+@pytest.mark.parametrize(
+    ("after", "score", "value"),
+    [
+        (FIX, "style", 1.0),
+        (FIX.replace("    return strip_all", "    _unused = None\n    return strip_all"), "style", 0.5),
+        (FIX.replace("    return strip_all(items)", "    return strip_all(undefined)"), "style", 1 / 3),  # + unused arg
+        (FIX.replace("    return items\n", "    return items\n"), "size", 1.0),
+        (SOURCE.replace("    return items\n", "    # strip them?\n    return items\n"), "size", 0.5),
+    ],
+)
+def test_dead_code_and_comment_only_changes_table(after: str, score: str, value: float) -> None:
+    """New dead or dangling names cost style; a change that alters no executable code costs size."""
+    assert scores(after)[score] == pytest.approx(value)
+
+
+def test_unrelated_file_costs_size_and_the_fix_alone_ranks_first() -> None:
+    """The fix plus an edit of a file nothing links to scores lower than the fix alone."""
+    extra = make_diff("pkg/other.py", OTHER, OTHER + "\n\ndef _spare(value):\n    return value\n")
+    noisy = scores(FIX, extra=extra)
+    assert noisy["size"] == 0.5
+    assert noisy["style"] == 0.5
+    assert total(organicity_scores({"pkg/core.py": SOURCE}, make_diff("pkg/core.py", SOURCE, FIX), RepoProfile())) > (
+        total(
+            organicity_scores(
+                {"pkg/core.py": SOURCE, "pkg/other.py": OTHER},
+                make_diff("pkg/core.py", SOURCE, FIX) + extra,
+                RepoProfile(),
+            )
+        )
+    )
+
+
+def test_a_smaller_diff_than_past_changes_earns_nothing() -> None:
+    """Being far below the median of similar changes neither helps nor hurts size."""
+    assert scores(FIX, RepoProfile(past_sizes=[40, 50, 60]))["size"] == scores(FIX)["size"] == 1.0
+
+
+def test_a_file_linked_to_a_localized_file_is_plausible() -> None:
+    """A file whose new helper the localized file's change calls counts as plausible."""
+    other_after = OTHER + "\n\ndef trim(items):\n    return [i.strip() for i in items]\n"
+    after = "from pkg.other import trim\n" + SOURCE.replace("    return items\n", "    return trim(items)\n")
+    diff = make_diff("pkg/core.py", SOURCE, after) + make_diff("pkg/other.py", OTHER, other_after)
+    found = organicity_scores(
+        {"pkg/core.py": SOURCE, "pkg/other.py": OTHER}, diff, RepoProfile(file_scores={"pkg/core.py": 0.9})
+    )
+    assert next(s for s in found if s.name == "plausibility").value == 1.0
