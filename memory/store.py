@@ -101,6 +101,13 @@ class MemoryStore:
         return True
 
     def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
-        with BlobReader(repo) as blobs:
-            for unit in iter_units(repo, until=target, since=memory.snapshot.sha):
-                learn_online(memory, unit, blobs, self.config)
+        # Calibration examples of a batch may use message indexes up to bulk_stale_units old; the final state
+        # is fresh, and no example ever sees its own unit.
+        memory.max_stale_units = self.config.bulk_stale_units
+        try:
+            with BlobReader(repo) as blobs:
+                for unit in iter_units(repo, until=target, since=memory.snapshot.sha):
+                    learn_online(memory, unit, blobs, self.config)
+        finally:
+            memory.max_stale_units = 0
+            memory.refresh_indexes()

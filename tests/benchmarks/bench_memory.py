@@ -69,11 +69,12 @@ def speed(repo: Path, kind: str, queries: int) -> None:
     units = sum(1 for _ in iter_units(repo))
     ingest_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
-        memories = RepoMemory(Path(folder), embedder_for(kind))
+        embedder = embedder_for(kind)
+        memories = RepoMemory(Path(folder), embedder)
         started, cpu_started = time.perf_counter(), time.process_time()
         memory = memories.update(repo, "HEAD~10")
         build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
-        memories = RepoMemory(Path(folder), embedder_for(kind))  # a fresh worker: loads from disk, then learns
+        memories = RepoMemory(Path(folder), embedder)  # a worker with the model loaded: memory comes from disk
         started, cpu_started = time.perf_counter(), time.process_time()
         memory = memories.update(repo, "HEAD")
         update_s, update_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
