@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import PurePosixPath
 
 from memory.textproc import tokenize
@@ -39,6 +40,7 @@ def is_vendored(path: str) -> bool:
     return any(p in _VENDOR_DIRS for p in PurePosixPath(path).parts[:-1])
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_candidate(path: str) -> bool:
     """The files localization ranks: the project's own non-test source files."""
     return is_source(path) and not is_test(path) and not is_vendored(path)

