@@ -26,16 +26,15 @@ class History:
         self.by_sha: dict[str, int] = {}
 
     def _rename(self, old: str, new: str) -> None:
+        for index in self.touches.get(old, ()):  # only the units that touched `old` mention it
+            paths = self.unit_paths[index]
+            self.unit_paths[index] = [new if p == old else p for p in paths]
         for table in (self.touches, self.func_touches, self.cochange):
             if old in table:
                 table[new] = table.pop(old)  # type: ignore[assignment]
         for other in self.cochange.values():
             if old in other:
                 other[new] += other.pop(old)
-        for paths in self.unit_paths:
-            for i, path in enumerate(paths):
-                if path == old:
-                    paths[i] = new
 
     def add(self, unit: Unit, funcs: dict[str, list[str]] | None = None) -> None:
         """Record a unit; `funcs` (path -> qualnames, from ast) overrides git's hunk-header names."""
