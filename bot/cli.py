@@ -43,6 +43,11 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="organic-pr")
 def main() -> None:
     """Organic PR: pull requests that maintainers actually merge."""
+    import sys
+
+    import structlog
+
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))  # stdout is for results
 
 
 def _settings() -> Settings:

@@ -43,8 +43,8 @@ def cli() -> None:
     """Isolated execution of repository code (bubblewrap), its environments and its tests."""
     import structlog
 
-    if not structlog.is_configured():  # keep stdout for results (and --json); logs go to stderr
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    # stdout carries results (and --json); logs always go to stderr, whatever configured structlog before
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 
 def _builder(opts: dict[str, Any]) -> tuple[Backend, EnvBuilder]:
