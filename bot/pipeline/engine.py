@@ -90,6 +90,7 @@ class Run:
     model: ChatModel | None
     progress: Progress = _no_progress
     timings: dict[str, float] = field(default_factory=dict)
+    combined_select: bool = True  # one sandbox run per code version in select (False: one per matrix, the baseline)
 
 
 async def timed(run: Run, name: str, work: Callable[[], Awaitable[T]]) -> T:

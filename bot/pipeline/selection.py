@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.llm.protocol import ChatModel
 from bot.patching.proving import is_test_file
 from bot.patching.trajectory import CandidateStatus, Trajectory
 from bot.patching.workspace import diff_paths, read_texts, tracked_files
-from reviewers.base import ORIGINAL, Candidate, Decision, Evidence, PoolContext, TestStatus
+from reviewers.base import ORIGINAL, Candidate, Decision, Evidence, PoolContext, SuiteRunner, TestStatus
 from reviewers.evidence import matrix_table, render_comment, render_markdown, scores_table
 
 if TYPE_CHECKING:
     from bot.pipeline.engine import FixTask, Run
 
-__all__ = ["candidate_id", "candidates_of", "select", "summarise"]
+__all__ = ["CombinedRunner", "candidate_id", "candidates_of", "select", "summarise"]
 
 LOCATION = re.compile(r"^([\w./-]+\.py):(\d+):", re.M)
 USABLE = (CandidateStatus.PROVEN, CandidateStatus.UNPROVEN)
@@ -107,16 +109,17 @@ async def _panel(
 
     env = await prepare(task, run)
     settings = run.services.settings
-    suite = SandboxSuiteRunner(run.services.runner(task.scratch), env, task.base, work_dir=task.scratch)
+    sandbox = SandboxSuiteRunner(run.services.runner(task.scratch), env, task.base, work_dir=task.scratch)
     cache = OutcomeCache()
     parallel = settings.sandbox_max_parallel
     touched = sorted({p for c in pool for p in diff_paths(c.diff)})
     tests = [p for p in await asyncio.to_thread(tracked_files, task.base) if is_test_file(p)]
+    suite: SuiteRunner = CombinedRunner(sandbox, pool, tests) if run.combined_select else sandbox
     matrix = await asyncio.to_thread(vote_matrix, suite, pool, cache=cache, max_parallel=parallel, flaky_runs=1)
     guard = await asyncio.to_thread(guard_matrix, suite, pool, tests, cache=cache, max_parallel=parallel)
     originals: dict[str, str | None] = dict(await asyncio.to_thread(read_texts, task.base, touched))
     context = PoolContext(f"{task.issue.title}\n\n{task.issue.body}", pool, originals, matrix=matrix, regression=guard)
-    judge = Judge(model, suite) if settings.llm_judge_model else None
+    judge = Judge(model, sandbox) if settings.llm_judge_model else None
     return await Panel(judge=judge).aselect(context)
 
 
@@ -151,3 +154,30 @@ def failing_locations(output: str) -> list[tuple[str, int]]:
     for path, line in LOCATION.findall(output):
         seen[(path, int(line))] = None
     return list(seen)
+
+
+class CombinedRunner:
+    """One sandbox run per code version for both matrices: every reproduction test and every existing test run
+    together, and each matrix reads its own selectors from that run (halves the select stage's runs)."""
+
+    def __init__(self, inner: SuiteRunner, pool: Sequence[Candidate], tests: Sequence[str]) -> None:
+        from reviewers.voting import voter_files
+
+        self.inner = inner
+        voters = voter_files(pool)
+        self.files = {v.path: v.source for v in voters}
+        self.selectors = [s for v in voters for s in v.selectors] + list(tests)
+        self.results: dict[str, dict[str, TestStatus]] = {}
+        self.lock = threading.Lock()
+        self.runs = 0
+
+    def run(self, diff: str, files: Mapping[str, str], selectors: Sequence[str]) -> dict[str, TestStatus]:
+        if any(self.files.get(path) != text for path, text in files.items()):
+            return self.inner.run(diff, files, selectors)  # files this runner was not built for
+        with self.lock:
+            if diff not in self.results:
+                self.results[diff] = self.inner.run(diff, self.files, self.selectors)
+                self.runs += 1
+            everything = self.results[diff]
+        wanted = {s.split("::", 1)[0] for s in selectors}
+        return {node: status for node, status in everything.items() if node.split("::", 1)[0] in wanted}
