@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -40,7 +39,7 @@ INDEX = Path("/opt/pypi/simple")
 class TimedModel:
     """Wraps a ChatModel and adds up the time spent waiting for it (the model's own latency)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: ChatModel) -> None:
         self.inner, self.seconds, self.calls = inner, 0.0, 0
 
     async def chat(
@@ -179,4 +178,4 @@ def tokens(llm: ScriptedLLM, root: Path, repo: Path, default: dict[str, Any]) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

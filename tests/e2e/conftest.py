@@ -92,5 +92,5 @@ def service_settings(
     standin.state.add_repo(E2E_REPO, source=ledger_repo, installation_id=42)
     standin.state.add_issue(E2E_REPO, ISSUE_TITLE, ISSUE_BODY, user="reporter", labels=["bot-fix"])
     standin.state.set_permission(E2E_REPO, "maintainer", "maintain")
-    settings = pipeline_settings(app_settings, scripted_llm, sandbox_cache, tmp_path)
-    return settings.model_copy(update={"github_git_url": standin.url})
+    configured = pipeline_settings(app_settings, scripted_llm, sandbox_cache, tmp_path)
+    return configured.model_copy(update={"github_git_url": standin.url})

@@ -17,7 +17,7 @@ from tests.llm.scripted import ScriptedLLM
 def test_local_mode_commits_the_fix_on_a_branch(
     ledger_repo: Path, local_settings: Settings, scripted_llm: ScriptedLLM, tmp_path: Path
 ) -> None:
-    """The scripted fix lands as one commit on organic-pr/issue-1 with the repro test, and the body has every section."""
+    """The scripted fix lands as one commit on organic-pr/issue-1 with the repro test; the body has every section."""
     scripted_llm.on("generate", fix_answer(), repeat=True)
     lines: list[str] = []
     body_file = tmp_path / "body.md"

@@ -42,7 +42,7 @@ def test_removing_the_label_mid_run_cancels_and_says_so(
 def test_malformed_edits_give_a_failure_comment_and_no_pr(
     deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
 ) -> None:
-    """A model that never produces an <edits> section ends in a clear failure in the status comment, no PR, no branch."""
+    """A model that never produces an <edits> section ends in a clear failure comment, no PR and no branch."""
     scripted_llm.on("generate", "Sure! I fixed it, trust me.", repeat=True)
     job_id = label(deliver)
     run_worker(service_settings)
