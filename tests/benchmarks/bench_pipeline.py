@@ -23,7 +23,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from bot.llm import Ledger
-from bot.llm.protocol import ChatReply, Message
+from bot.llm.protocol import ChatModel, ChatReply, Message
 from bot.patching.context import Issue
 from bot.patching.trajectory import FileTrajectoryStore
 from bot.pipeline.engine import FixTask, LocalStager, Run, run_stages
