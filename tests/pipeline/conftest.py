@@ -1,0 +1,1 @@
+"""Pipeline unit tests reuse the service fixtures (real Redis, SQLite and PostgreSQL)."""
