@@ -22,7 +22,17 @@ from bot.store import Store
 from bot.store.models import BotPR
 from bot.store.pipeline import bot_prs_for_issue, update_bot_pr
 
-__all__ = ["Target", "TokenSource", "annotations_of", "branch_name", "check_summary", "publish_pr", "worktree_name"]
+__all__ = [
+    "Target",
+    "TokenSource",
+    "annotations_of",
+    "branch_name",
+    "check_summary",
+    "clone_url",
+    "pr_check",
+    "publish_pr",
+    "worktree_name",
+]
 
 
 class TokenSource(Protocol):
@@ -156,7 +166,3 @@ async def pr_check(
 
 def clone_url(git_url: str, repo: str) -> str:
     return f"{git_url.rstrip('/')}/{repo}.git"
-
-
-def mirror_worktree(ws: GitWorkspace, repo: str, job_id: str) -> Path:
-    return ws.root / "worktrees" / f"{split_repo(repo)[1]}-{worktree_name(job_id)}"
