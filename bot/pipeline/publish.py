@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from bot.errors import GitHubError
