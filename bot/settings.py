@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     recall_budget_tokens: int = Field(default=3000, gt=0)
     memory_embedder: str | None = None  # a sentence-transformers name or path; None ranks lexically only
     sandbox_index_url: str | None = None  # the package index environments are built from
+    # non-global networks (CIDR) the index host may resolve into, e.g. a corporate mirror or an egress gateway
+    sandbox_trusted_networks: list[str] = Field(default_factory=list)
     sandbox_python_dirs: list[Path] = Field(default_factory=lambda: [Path("/root/.pyenv/versions"), Path("/usr/bin")])
     sandbox_max_parallel: int = Field(default=2, gt=0)
     sandbox_test_wall_s: float = Field(default=300.0, gt=0)

@@ -78,7 +78,10 @@ class Services:
                 backend=BubblewrapBackend(),
                 cache_dir=self.settings.sandbox_cache_dir,
                 interpreters=find_interpreters(dirs),
-                index=IndexSettings(index_url=self.settings.sandbox_index_url),
+                index=IndexSettings(
+                    index_url=self.settings.sandbox_index_url,
+                    trusted_networks=tuple(self.settings.sandbox_trusted_networks),
+                ),
             )
         return self._builder
 
