@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_judge_base_url: str | None = None  # the judge role; falls back to the generator's endpoint
     llm_judge_model: str | None = None
+    llm_skill_base_url: str | None = None  # the skill distiller role; falls back to the generator's endpoint
+    llm_skill_model: str | None = None
     llm_prompt_usd_per_mtok: float = Field(default=0.0, ge=0)
     llm_completion_usd_per_mtok: float = Field(default=0.0, ge=0)
     llm_timeout_s: float = Field(default=120.0, gt=0)

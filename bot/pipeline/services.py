@@ -107,6 +107,8 @@ class Services:
         endpoints = {Role.GENERATOR: Endpoint(s.llm_base_url, s.llm_model, key)}
         if s.llm_judge_model:
             endpoints[Role.JUDGE] = Endpoint(s.llm_judge_base_url or s.llm_base_url, s.llm_judge_model, key)
+        if s.llm_skill_model:
+            endpoints[Role.SKILL_DISTILLER] = Endpoint(s.llm_skill_base_url or s.llm_base_url, s.llm_skill_model, key)
         prices = PriceTable(default=Price(s.llm_prompt_usd_per_mtok, s.llm_completion_usd_per_mtok))
         retry = RetryPolicy(max_attempts=s.llm_max_attempts)
         return OpenAIChatModel(endpoints, ledger=ledger, prices=prices, timeout_s=s.llm_timeout_s, retry=retry)
