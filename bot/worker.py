@@ -40,6 +40,9 @@ class UnconfiguredGitHub:
     def installation(self, installation_id: int) -> GitHubPort:
         raise ConfigError(f"the GitHub App is not configured: set {', '.join(self.missing)}")
 
+    async def installation_token(self, installation_id: int) -> str:
+        raise ConfigError(f"the GitHub App is not configured: set {', '.join(self.missing)}")
+
 
 def default_github(settings: Settings, redis: Any) -> GitHubFactory:
     missing = settings.missing_github_settings()

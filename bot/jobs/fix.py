@@ -112,13 +112,14 @@ async def _say_cancelled(jc: JobContext, target: Target, status: StatusComment, 
 
 async def _check(gh: GitHubPort, repo: str, job_id: str) -> dict[str, Any]:
     owner, name = split_repo(repo)
-    sha = await gh.get_branch_sha(owner, name, await gh.default_branch(owner, name))
+    default_branch = await gh.default_branch(owner, name)
+    sha = await gh.get_branch_sha(owner, name, default_branch)
     if sha is None:
         raise LookupError(f"{repo} has no commit on its default branch")
     run_id, url = await find_or_create_check(
         gh, repo, head_sha=sha, external_id=job_id, summary="Organic PR picked this up."
     )
-    return {"id": run_id, "html_url": url, "head_sha": sha, "default_branch": await gh.default_branch(owner, name)}
+    return {"id": run_id, "html_url": url, "head_sha": sha, "default_branch": default_branch}
 
 
 async def _hand_over(jc: JobContext, gh: GitHubPort, status: StatusComment, check: dict[str, Any]) -> str:

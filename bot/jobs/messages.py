@@ -8,10 +8,6 @@ NO_MODEL = (
     "No language model is configured, so I can't write a fix yet. An operator can set `LLM_BASE_URL`, "
     "`LLM_API_KEY` and `LLM_MODEL` (any OpenAI-compatible endpoint), then comment `/organic-pr retry`."
 )
-PIPELINE_PENDING = (
-    "A model is configured, but this deployment does not include the fix pipeline yet; nothing was changed. "
-    "Comment `/organic-pr retry` after upgrading."
-)
 CANCELLED = (
     "Stopped: {reason}. Nothing more will happen unless the label is added again or `/organic-pr retry` is used."
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.events import typed_model
@@ -62,10 +63,21 @@ async def record_pr_outcome(
 
 
 async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str, after: str | None = None) -> str:
-    """Recorded for the memory component, which updates its index from the last indexed commit."""
+    """Fetch the repo's mirror and let memory learn the commits after the last indexed one."""
 
     async def body(jc: JobContext) -> str:
-        return f"memory refresh requested at {after}"
+        from bot.github.git import GitWorkspace
+        from bot.pipeline.publish import clone_url
+        from bot.pipeline.services import Services
+
+        settings = jc.services["settings"]
+        services = jc.services.setdefault("pipeline", Services.from_settings(settings))
+        token = await jc.services["github"].installation_token(installation_id)
+        mirror = await GitWorkspace(settings.workspace_dir).sync_mirror(
+            repo, clone_url(settings.github_git_url, repo), token
+        )
+        memory = await asyncio.to_thread(services.memory().update, mirror)
+        return f"memory at {memory.snapshot.sha} ({len(memory.history.units)} units)"
 
     return await run_job(
         ctx, "refresh_memory", f"memory:{repo}", body, installation_id=installation_id, repo_full_name=repo

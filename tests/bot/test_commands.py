@@ -112,3 +112,21 @@ def test_rerequested_check_reruns_its_fix(deliver: Deliver, app_settings: Settin
     assert response["jobs"] == ["rerun_check:rerun-1"]
     asyncio.run(run_burst(app_settings))
     assert asyncio.run(job_row(app_settings, "fix_issue:rerun:rerun-1")).state == JobState.SUCCEEDED
+
+
+def test_push_to_default_branch_refreshes_memory(deliver: Deliver, app_settings: Settings, standin: Standin) -> None:
+    """A push to main fetches the mirror and memory learns the repo's history, indexed at the pushed head."""
+    head = standin.state.branch_sha(REPO, "main")
+    settings = app_settings.model_copy(update={"github_git_url": standin.url})
+    payload = {
+        "ref": "refs/heads/main",
+        "after": head,
+        "repository": {"full_name": REPO, "default_branch": "main"},
+        "installation": {"id": 42},
+        "sender": {"login": "maintainer", "type": "User"},
+    }
+    [job_id] = deliver("push", payload, delivery_id="push-1").json()["jobs"]
+    asyncio.run(run_burst(settings))
+    job = asyncio.run(job_row(settings, job_id))
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert job.error == f"memory at {head} (1 units)"
