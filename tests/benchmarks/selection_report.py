@@ -1,32 +1,42 @@
-"""Selection benchmark bookkeeping: the tally of pools, the calibration fit, and the printed report."""
+"""Selection benchmark bookkeeping: rows per unit, the tally, the calibration fit (cross-validated) and the report.
+
+A row is what one unit produced (a JSON object, also one line of the results file), so the report and the fit
+are the same whether they read a live run or the results files of earlier runs (`--from-results`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from reviewers.base import Evidence
-from reviewers.confidence import Calibration, confidence, fit
-from tests.benchmarks.selection_units import Unit
+from reviewers.confidence import Calibration, confidence, fit, load_calibration
 
-__all__ = ["Tally", "fit_and_store", "report"]
+__all__ = ["Pool", "Tally", "cross_validated", "fit_and_store", "report"]
 
 MIN_POOLS_TO_FIT = 20
+FOLDS = 5
 
 
 @dataclass
 class Pool:
-    """One judged pool: its repository, the panel's signals, and whether the winner was right."""
+    """One judged pool: its unit, the panel's signals (empty: every candidate rejected), whether it was right."""
 
     repo: str
+    unit: str
     signals: dict[str, float]
     right: bool
 
 
 @dataclass
 class Tally:
+    """Every row of a run, and the pools and counts derived from them."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
     full: list[Pool] = field(default_factory=list)
     abstain: list[Pool] = field(default_factory=list)
@@ -38,26 +48,35 @@ class Tally:
     pairs: int = 0
     organic_first: int = 0
 
-    def skip(self, repo: str, unit: Unit, reason: str) -> None:
-        self.skipped.append((repo, unit.sha[:10], reason))
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if row["status"] != "ok":
+            self.skipped.append((row["repo"], row["sha"][:10], row["reason"]))
+            return
+        self.full.append(Pool(row["repo"], row["sha"], row["signals"], row["right"]))
+        self.pool_sizes.append(len(row["ranking"]))
+        self.no_voter_units += row["voters"] == 0
+        self.votes_only += row["votes_right"]
+        self.winners[row["winner_kind"] or "none (all rejected)"] += 1
+        for entry in row["ranking"]:
+            if entry["rejected"]:
+                self.rejections[f"{entry['kind']} by {entry['rejected'].split(':', 1)[0]}"] += 1
+        for fix_first in row["pairs"].values():
+            self.pairs += 1
+            self.organic_first += fix_first
+        if row["abstain_signals"] is not None:
+            self.abstain.append(Pool(row["repo"], row["sha"], row["abstain_signals"], False))
 
-    def add_full(self, repo: str, evidence: Evidence, right: bool, votes_right: bool, kinds: dict[str, str]) -> None:
-        self.full.append(Pool(repo, dict(evidence.signals), right))
-        self.pool_sizes.append(len(evidence.candidates))
-        self.no_voter_units += not evidence.voting_tests
-        self.votes_only += votes_right
-        winner = evidence.ranking.winner
-        self.winners[kinds[winner.id] if winner else "none (all rejected)"] += 1
-        for entry in evidence.ranking.order:
-            if entry.rejected:
-                self.rejections[f"{kinds[entry.id]} by {entry.rejected.split(':', 1)[0]}"] += 1
-
-    def add_pair(self, fix_first: bool) -> None:
-        self.pairs += 1
-        self.organic_first += fix_first
-
-    def add_abstain(self, repo: str, signals: dict[str, float]) -> None:
-        self.abstain.append(Pool(repo, dict(signals), False))
+    def per_repo(self) -> dict[str, tuple[int, int]]:
+        """Repository -> (units evaluated, units skipped)."""
+        repos = sorted({r["repo"] for r in self.rows})
+        return {
+            repo: (
+                sum(r["repo"] == repo and r["status"] == "ok" for r in self.rows),
+                sum(r["repo"] == repo and r["status"] != "ok" for r in self.rows),
+            )
+            for repo in repos
+        }
 
 
 def pool_confidence(pool: Pool, calibration: Calibration) -> float:
@@ -69,16 +88,45 @@ def _fit(pools: list[Pool]) -> Calibration:
     return fit([p.signals for p in pools], [p.right for p in pools])
 
 
-def fit_and_store(tally: Tally, path: Path) -> Calibration:
-    """Fit on every labelled pool (full pools: was the winner right; pools without the fix: never) and store it."""
-    pools = tally.full + tally.abstain
-    if len(pools) < MIN_POOLS_TO_FIT:
-        print(f"calibration NOT fitted: {len(pools)} labelled pools < {MIN_POOLS_TO_FIT}")
-        from reviewers.confidence import load_calibration
+def _fold(unit: str, folds: int) -> int:
+    return int(hashlib.sha256(unit.encode()).hexdigest()[:8], 16) % folds
 
+
+def cross_validated(tally: Tally, folds: int = FOLDS) -> tuple[int, int, int, int]:
+    """Out-of-fold (abstained, pools without the fix, right winners published, right winners): each unit's
+    pools are scored by a calibration fitted on the other folds' units only."""
+    abstained = held = published = right = 0
+    for k in range(folds):
+        train = [p for p in tally.full + tally.abstain if _fold(p.unit, folds) != k]
+        if len(train) < 2 or len({p.right for p in train}) < 2:
+            continue
+        calibration = _fit(train)
+        tests = [p for p in tally.abstain if _fold(p.unit, folds) == k]
+        abstained += sum(pool_confidence(p, calibration) < calibration.draft for p in tests)
+        held += len(tests)
+        oks = [p for p in tally.full if p.right and _fold(p.unit, folds) == k]
+        published += sum(pool_confidence(p, calibration) >= calibration.draft for p in oks)
+        right += len(oks)
+    return abstained, held, published, right
+
+
+def fit_and_store(tally: Tally, path: Path, sources: Sequence[str]) -> Calibration:
+    """Fit on every labelled pool (full pools: was the winner right; pools without the fix: never), store it with
+    the data it was fitted on; the report's held-out figures come from `cross_validated`, not from this fit."""
+    pools = tally.full + tally.abstain
+    if len(pools) < MIN_POOLS_TO_FIT or len({p.right for p in pools}) < 2:
+        print(f"calibration NOT fitted: {len(pools)} labelled pools (need {MIN_POOLS_TO_FIT}, both labels)")
         return load_calibration(path)
     calibration = _fit(pools)
-    path.write_text(json.dumps(calibration.to_json(), indent=1) + "\n")
+    units = sorted({f"{p.repo}@{p.unit[:10]}" for p in pools})
+    provenance = {
+        "fitted_by": "tests.benchmarks.bench_selection --fit (LLM judge off)",
+        "results": list(sources),
+        "pools": {"full": len(tally.full), "without_fix": len(tally.abstain), "right": sum(p.right for p in pools)},
+        "units": units,
+        "held_out": f"{FOLDS}-fold cross-validation by unit in the report; this file is the fit on all pools",
+    }
+    path.write_text(json.dumps({**calibration.to_json(), "provenance": provenance}, indent=1) + "\n")
     print(f"calibration fitted on {calibration.fitted_on} labelled pools, written to {path}")
     return calibration
 
@@ -87,31 +135,12 @@ def pct(a: int, b: int) -> str:
     return f"{a}/{b} = {100.0 * a / b:.1f}%" if b else "n/a (0 pools)"
 
 
-def _abstained(pools: list[Pool], calibration: Calibration) -> int:
-    return sum(pool_confidence(p, calibration) < calibration.draft for p in pools)
-
-
-def cross_repo_abstention(tally: Tally) -> tuple[int, int, int, int]:
-    """Abstention and right-PR counts when each repository is scored by a calibration fitted on the others."""
-    abstained = held = published = right = 0
-    for repo in sorted({p.repo for p in tally.full}):
-        train = [p for p in tally.full + tally.abstain if p.repo != repo]
-        if len(train) < MIN_POOLS_TO_FIT // 2:
-            continue
-        calibration = _fit(train)
-        tests = [p for p in tally.abstain if p.repo == repo]
-        abstained += _abstained(tests, calibration)
-        held += len(tests)
-        oks = [p for p in tally.full if p.repo == repo and p.right]
-        published += sum(pool_confidence(p, calibration) >= calibration.draft for p in oks)
-        right += len(oks)
-    return abstained, held, published, right
-
-
 def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
     units = len(tally.full)
     correct = sum(p.right for p in tally.full)
     print(f"units evaluated: {units}; skipped: {len(tally.skipped)}; elapsed {elapsed:.0f}s")
+    for repo, (done, skipped) in tally.per_repo().items():
+        print(f"  {repo}: {done} evaluated, {skipped} skipped")
     for repo, sha, reason in tally.skipped:
         print(f"  skipped {repo} {sha}: {reason}")
     print(
@@ -123,16 +152,16 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
     print(f"baseline, test votes alone:            {pct(tally.votes_only, units)}")
     if tally.votes_only:
         print(f"ratio panel / votes-only:              {correct / tally.votes_only:.2f}")
-    oks = [p for p in tally.full if p.right]
-    published = sum(pool_confidence(p, calibration) >= calibration.draft for p in oks)
+    abstained, held, published, right = cross_validated(tally)
     print(
-        f"abstention (fix removed), calibration fitted on {calibration.fitted_on} pools, draft threshold "
-        f"{calibration.draft}: {pct(_abstained(tally.abstain, calibration), len(tally.abstain))} "
-        f"(in-sample); right winners still published: {pct(published, len(oks))}"
+        f"abstention (fix removed), held out ({FOLDS}-fold by unit, draft threshold {calibration.draft}): "
+        f"{pct(abstained, held)}; right winners still published: {pct(published, right)}"
     )
-    abstained, held, cross_published, right = cross_repo_abstention(tally)
+    oks = [p for p in tally.full if p.right]
+    in_sample = sum(pool_confidence(p, calibration) < calibration.draft for p in tally.abstain)
     print(
-        f"abstention, leave-one-repo-out calibration: {pct(abstained, held)}; "
-        f"right winners still published: {pct(cross_published, right)}"
+        f"abstention with the stored calibration (fitted on {calibration.fitted_on} pools; in-sample when it was "
+        f"fitted on these): {pct(in_sample, len(tally.abstain))}; right winners published: "
+        f"{pct(sum(pool_confidence(p, calibration) >= calibration.draft for p in oks), len(oks))}"
     )
     print(f"organicity alone, fix vs fix+noise/reformat: {pct(tally.organic_first, tally.pairs)}")
