@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     sandbox_max_parallel: int = Field(default=2, gt=0)
     sandbox_test_wall_s: float = Field(default=300.0, gt=0)
     revise_debounce_s: float = Field(default=20.0, ge=0)  # review comments this close together make one revision
+    campaigns_enabled: bool = True  # the per-minute cron tick that starts due migration campaigns
+    migrations_cache_dir: Path = Path("var/migrations-cache")  # downloaded releases, API surfaces and diffs
+    migrations_find_links: list[str] = Field(default_factory=list)  # extra release sources (dirs/URLs) for campaigns
 
     log_json: bool = False
 

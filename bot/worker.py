@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import cron
 from arq.worker import Worker, func
 
+from bot.campaigns.run import run_campaign
+from bot.campaigns.tick import campaign_tick
 from bot.errors import ConfigError
 from bot.jobs.control import cancel_target, rerun_check, run_command
 from bot.jobs.fix import fix_issue
@@ -28,6 +31,8 @@ JOB_FUNCTIONS = (
     refresh_memory,
     revise_pr,
     sync_installation,
+    run_campaign,
+    campaign_tick,
 )
 
 
@@ -88,6 +93,9 @@ def build_worker(
 
     return Worker(
         functions=[func(f, name=f.__name__) for f in JOB_FUNCTIONS],
+        cron_jobs=[cron(campaign_tick, name="cron:campaign_tick", second=0, unique=True)]
+        if settings.campaigns_enabled
+        else None,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=on_startup,
         on_shutdown=on_shutdown,

@@ -10,14 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
 from tests.conformance.openapi import Spec
-from tests.standin import render, routes_issues, routes_misc, routes_pulls
+from tests.standin import render, routes_issues, routes_misc, routes_pulls, routes_repos
 from tests.standin.api import Route, handle, json_response
 from tests.standin.githttp import git_endpoint
 from tests.standin.state import StandinState
 
 __all__ = ["API_ROUTES", "create_standin_app"]
 
-API_ROUTES: list[Route] = [*routes_misc.ROUTES, *routes_issues.ROUTES, *routes_pulls.ROUTES]
+API_ROUTES: list[Route] = [*routes_misc.ROUTES, *routes_issues.ROUTES, *routes_pulls.ROUTES, *routes_repos.ROUTES]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

@@ -1,0 +1,201 @@
+"""One repository of a campaign unit, as checkpointed stages: migrate on the default branch (codemods + bump,
+call sites, changelog), test the result in the sandbox on the PR branch, push new commits only, open or
+update the one PR of (campaign unit, repository). Adapter over migrations/, the sandbox, git and GitHub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.campaigns import render
+from bot.campaigns.releases import IndexOptions, changelog_between, prefetch
+from bot.github.client import InstallationClient
+from bot.github.git import GitWorkspace
+from bot.jobs.lifecycle import JobContext
+from bot.jobs.progress import split_repo
+from bot.pipeline.changes import write_files
+from bot.pipeline.publish import clone_url, worktree_name
+from bot.store.campaigns import add_sandbox_seconds
+from migrations.apply import plan_migration, write_migration
+from migrations.bump import current_version
+from migrations.deps import read_dependencies
+from migrations.diff import Severity
+from migrations.errors import MigrationError
+from migrations.impact import scan_repo
+from migrations.loader import release_surface
+from migrations.verify import TestRunFailed, run_tests
+
+__all__ = ["RepoTask", "branch_for", "migrate_repo"]
+
+
+def branch_for(unit: str) -> str:
+    return f"organic-pr/migrate-{unit}"
+
+
+@dataclass(frozen=True)
+class RepoTask:
+    installation_id: int
+    repo: str
+    default_branch: str
+    campaign: str
+    unit: str  # names the branch: organic-pr/migrate-<unit>
+    targets: dict[str, str]  # package -> version to migrate to
+    test_command: str
+
+
+async def migrate_repo(jc: JobContext, task: RepoTask) -> dict[str, Any]:
+    """Run the stages; returns {"status": pr_open|failed|skipped, "reason", "pr_number", "pr_url", "opened"}."""
+    settings, ws = jc.services["settings"], GitWorkspace(jc.services["settings"].workspace_dir)
+    token = await jc.services["github"].installation_token(task.installation_id)
+    url = clone_url(settings.github_git_url, task.repo)
+    await ws.sync_mirror(task.repo, url, token)
+    try:
+        plan = await jc.stage("migrate", lambda: _migrate(ws, jc.id, task, settings))
+    except MigrationError as exc:
+        return {"status": "failed", "reason": f"migration: {exc}"}
+    if not plan["files"]:
+        return {"status": "skipped", "reason": "the migration changes nothing in this repository"}
+    branch = branch_for(task.unit)
+    tests = await jc.stage("test", lambda: _test(jc, ws, task, plan, branch))
+    head = await jc.stage("push", lambda: _push(jc, ws, task, plan, branch, url))
+    gh: InstallationClient = jc.services["github"].installation(task.installation_id)
+    pr = await jc.stage("pr", lambda: _open_or_update(gh, task, plan, tests, branch, head["new_commit"]))
+    return {"status": "pr_open", "reason": pr["note"], **{k: pr[k] for k in ("pr_number", "pr_url", "opened")}}
+
+
+async def _migrate(ws: GitWorkspace, job_id: str, task: RepoTask, settings: Any) -> dict[str, Any]:
+    mirror = ws.mirror_path(task.repo)
+    base = (await ws.run(mirror, "rev-parse", f"refs/heads/{task.default_branch}")).strip()
+    tree = await ws.add_worktree(task.repo, worktree_name(job_id, "-migrate"), base=base)
+    try:
+        packages = [
+            await asyncio.to_thread(_one_package, tree, name, new, settings) for name, new in task.targets.items()
+        ]
+        changed = (await ws.run(tree, "status", "--porcelain", "-z", "--untracked-files=all")).split("\0")
+        paths = sorted({entry[3:] for entry in changed if entry})
+        files = {p: (tree / p).read_bytes().decode("utf-8", errors="replace") for p in paths if (tree / p).is_file()}
+        diff = await ws.run(tree, "diff", "--no-color")
+    finally:
+        await ws.remove_worktree(task.repo, tree)
+    return {"base": base, "files": files, "packages": packages, "diff": diff}
+
+
+def _one_package(tree: Path, package: str, new: str, settings: Any) -> dict[str, Any]:
+    """Codemods and bump of one package in the worktree; the facts the PR body shows."""
+    cache, index = Path(settings.migrations_cache_dir), index_of(settings)
+    found = current_version(list(read_dependencies(tree)), package)
+    if found is None:
+        raise MigrationError(f"no version of {package} is pinned, locked or bounded")
+    prefetch(package, [found.version, new], cache, index)
+    report = plan_migration(tree, package, new, cache, old=found.version)
+    old_surface, new_surface = release_surface(package, found.version, cache), release_surface(package, new, cache)
+    sites = scan_repo(tree, report.changes, old_surface, new_surface)
+    write_migration(tree, report)
+    changes = []
+    for change in report.changes:
+        hits = [f"{s.file}:{s.line}" for s in sites if s.change == change]
+        if hits or change.severity == Severity.BREAKING:
+            changes.append(
+                {**change.to_json(), "kind": change.kind.value, "severity": change.severity.value, "sites": hits}
+            )
+    return {
+        "name": package,
+        "old": found.version,
+        "new": new,
+        "edits": [{"file": e.file, "line": e.line, "before": e.before, "after": e.after} for e in report.bump.edits],
+        "locks": [{"file": lock.file, "command": list(lock.command)} for lock in report.bump.locks],
+        "codemod_files": sorted(p for p, r in report.codemods.items() if r.changed),
+        "changes": changes,
+        "non_mechanical": len([c for c in report.non_mechanical if any(s.change == c for s in sites)]),
+        "changelog": changelog_between(package, found.version, new, cache, index),
+    }
+
+
+def index_of(settings: Any) -> IndexOptions:
+    return IndexOptions(settings.sandbox_index_url, tuple(settings.migrations_find_links))
+
+
+async def _worktree_on_branch(
+    ws: GitWorkspace, job_id: str, task: RepoTask, plan: dict[str, Any], branch: str
+) -> tuple[Path, bool]:
+    """A worktree at the PR branch (or the migrated base) with the migrated files; True when it differs from it."""
+    mirror = ws.mirror_path(task.repo)
+    existing = await ws.run(mirror, "for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}")
+    tree = await ws.add_worktree(task.repo, worktree_name(job_id, "-branch"), base=existing.strip() or plan["base"])
+    await asyncio.to_thread(write_files, tree, plan["files"])
+    return tree, bool((await ws.run(tree, "status", "--porcelain")).strip())
+
+
+async def _test(jc: JobContext, ws: GitWorkspace, task: RepoTask, plan: dict[str, Any], branch: str) -> dict[str, Any]:
+    settings = jc.services["settings"]
+    tree, changed = await _worktree_on_branch(ws, jc.id, task, plan, branch)
+    started = time.monotonic()
+    try:
+        if not changed:
+            return {"unchanged": True}
+        package, version = next(iter(task.targets.items()))
+        summary = await asyncio.to_thread(
+            run_tests,
+            tree,
+            package,
+            version,
+            Path(settings.sandbox_cache_dir),
+            command=tuple(shlex.split(task.test_command)),
+            python_dirs=tuple(settings.sandbox_python_dirs),
+            index_url=settings.sandbox_index_url,
+            find_links=tuple(settings.migrations_find_links),
+            wall_s=settings.sandbox_test_wall_s,
+        )
+        return {"ok": summary.ok, "verdict": summary.verdict, "counts": summary.counts,
+                "installed": f"{package} {summary.installed}", "output_tail": summary.output_tail}  # fmt: skip
+    except TestRunFailed as exc:
+        return {"ok": False, "error": str(exc)}
+    finally:
+        await ws.remove_worktree(task.repo, tree)
+        await add_sandbox_seconds(jc.store, task.installation_id, task.campaign, time.monotonic() - started)
+
+
+async def _push(
+    jc: JobContext, ws: GitWorkspace, task: RepoTask, plan: dict[str, Any], branch: str, url: str
+) -> dict[str, Any]:
+    tree, _ = await _worktree_on_branch(ws, jc.id, task, plan, branch)
+    try:
+        bumps = ", ".join(f"{p['name']} {p['old']} -> {p['new']}" for p in plan["packages"])
+        sha = await ws.commit_all(tree, f"Migrate {bumps}\n\nOrganic PR migration campaign {task.campaign}.")
+        if sha is not None:
+            token = await jc.services["github"].installation_token(task.installation_id)
+            await ws.push(tree, url, branch, token, default_branch=task.default_branch)
+    finally:
+        await ws.remove_worktree(task.repo, tree)
+    return {"new_commit": sha is not None, "sha": sha}
+
+
+async def _open_or_update(
+    gh: InstallationClient, task: RepoTask, plan: dict[str, Any], tests: dict[str, Any], branch: str, new_commit: bool
+) -> dict[str, Any]:
+    """The open PR from the branch is updated (when there are new commits); else a new PR is opened."""
+    owner, name = split_repo(task.repo)
+    title = render.pr_title(plan["packages"])
+    body = render.pr_body(task.campaign, plan["packages"], tests, plan["diff"])
+    draft = not tests.get("ok", True)
+    open_prs = await gh.list_pulls(owner, name, head=branch, state="open")
+    if open_prs:
+        pr = open_prs[0]
+        if new_commit:
+            pr = await gh.update_pull(owner, name, pr.number, title=title, body=body)
+        return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": False, "note": _note(tests, new_commit)}
+    pr = await gh.create_pull(owner, name, title=title, head=branch, base=task.default_branch, body=body, draft=draft)
+    return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": True, "note": _note(tests, True)}
+
+
+def _note(tests: dict[str, Any], new_commit: bool) -> str:
+    if tests.get("unchanged") or not new_commit:
+        return "up to date"
+    if tests.get("error"):
+        return f"draft: tests could not run ({tests['error'][:120]})"
+    return "tests pass" if tests.get("ok") else f"draft: tests fail ({tests.get('verdict')})"
