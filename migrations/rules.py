@@ -90,11 +90,29 @@ def build_rules(changes: Iterable[Change], top_level: Sequence[str], new: ApiSur
 
 
 def _path_target(change: Change, top_level: Sequence[str], new: ApiSurface | None) -> str | None:
+    target = None
     if change.kind in (ChangeKind.RENAMED, ChangeKind.MOVED) and change.replacement:
-        return change.replacement
-    if change.kind == ChangeKind.DEPRECATED and change.replacement and change.parameter is None:
-        return resolve_replacement(change.api, change.replacement, top_level, new)
-    return None
+        target = change.replacement
+    elif change.kind == ChangeKind.DEPRECATED and change.replacement and change.parameter is None:
+        target = resolve_replacement(change.api, change.replacement, top_level, new)
+    if target is None or joins_another_class(change.api, target, new):
+        return None
+    return target
+
+
+def joins_another_class(old: str, target: str, new: ApiSurface | None) -> bool:
+    """Whether `target` is a member of a class other than `old`'s own (or its namesake after a move).
+
+    `parse_obj_as` -> `TypeAdapter.validate_python` or `FieldInfo.extra` -> `ConfigDict.extra` change the
+    call shape (an instance is needed, the receiver differs): not a path rewrite.
+    """
+    if new is None:
+        return False
+    parent = target.rpartition(".")[0]
+    found = new.resolve(parent) if parent else None
+    if found is None or found.status != Status.FOUND or found.obj is None or found.obj.kind != Kind.CLASS:
+        return False
+    return old.rpartition(".")[0].rpartition(".")[2] != parent.rpartition(".")[2]
 
 
 def resolve_replacement(api: str, replacement: str, top_level: Sequence[str], new: ApiSurface | None) -> str | None:

@@ -140,3 +140,40 @@ def test_surface_fixture_is_real(make_surface: SurfaceFactory) -> None:
     """The new surface used above has the module the module rules point at."""
     surface: ApiSurface = make_surface(NEW_PKG)
     assert "pkg.new_mod" in surface.objects
+
+
+CLASSES_PKG = {
+    "pkg/__init__.py": "from pkg.models import Model, Adapter\n",
+    "pkg/models.py": (
+        "class Model:\n    size = 1\n\n    def dump(self):\n        pass\n\n"
+        "class Adapter:\n    size = 2\n\n    def validate(self, value):\n        pass\n"
+    ),
+    "pkg/v1/__init__.py": "",
+    "pkg/v1/models.py": "class Model:\n    size = 1\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "has_rule"),
+    [
+        (change("pkg.parse_as", ChangeKind.DEPRECATED, replacement="Adapter.validate"), False),
+        (change("pkg.models.Options.size", ChangeKind.MOVED, replacement="pkg.models.Adapter.size"), False),
+        (change("pkg.models.Model.dict", ChangeKind.DEPRECATED, replacement="dump"), True),
+        (change("pkg.models.Model.size", ChangeKind.MOVED, replacement="pkg.v1.models.Model.size"), True),
+    ],
+    ids=["function-to-another-class-method", "member-to-another-class", "method-renamed-in-place", "class-moved"],
+)  # fmt: skip
+def test_members_of_another_class_are_not_path_rewrites(
+    make_surface: SurfaceFactory, record: Change, has_rule: bool
+) -> None:
+    """A target inside a different class changes the receiver, so it yields no path rule; same-class targets do."""
+    rules = build_rules([record], ("pkg",), make_surface(CLASSES_PKG))
+    assert (record.api in rules.paths) is has_rule
+
+
+def test_cross_class_target_leaves_the_call_alone(make_surface: SurfaceFactory) -> None:
+    """`parse_as(x)` is not rewritten to the unbound `Adapter.validate(x)`."""
+    record = change("pkg.parse_as", ChangeKind.DEPRECATED, replacement="Adapter.validate")
+    source = "import pkg\npkg.parse_as(int)\n"
+    result = apply_codemods(source, build_rules([record], ("pkg",), make_surface(CLASSES_PKG)))
+    assert result.source == source and not result.changed
