@@ -43,6 +43,7 @@ from migrations.diff import Change, Severity, diff_releases
 from migrations.errors import CodemodError
 from migrations.loader import release_surface
 from migrations.rules import Rules, build_rules
+from migrations.surface import ApiSurface
 from tests.benchmarks.codemod_sites import HARNESS, Site, crosses_classes, make_site, mechanical_breaks
 
 # name -> (package, old, new, extra pins for the old venv, extra pins for the new venv); pure-Python first.
@@ -71,6 +72,8 @@ class Outcome:
     after: bool = False
     reason: str = ""
     entangled: bool = False
+    site: Site | None = None
+    rewritten: str | None = None
 
 
 @dataclass
@@ -153,55 +156,67 @@ def why_not(result: dict[str, Any] | None) -> str:
 
 
 def run_pair(name: str, args: argparse.Namespace, runner: SiteRunner, deadline: float) -> PairReport:
+    """Diff, write the sites, run them on the old version, rewrite them, run both forms on the new version."""
     package, old, new, old_pins, new_pins = PAIRS[name]
     started = time.monotonic()
     changes = diff_bounded(package, old, new, args.cache, deadline - started)
     old_surface, new_surface = release_surface(package, old, args.cache), release_surface(package, new, args.cache)
-    mechanical = mechanical_breaks(changes, old_surface.top_level, new_surface)
-    crossing = [c for c in mechanical if crosses_classes(c, old_surface.top_level, new_surface)]
-    mechanical = [c for c in mechanical if c not in crossing]
+    report = classify(f"{package} {old}->{new}", changes, old_surface, new_surface)
     rules = build_rules(changes, old_surface.top_level, new_surface)
+    top = old_surface.top_level
+    rows = [_row(o.site, o.site.source) for o in report.outcomes if o.site is not None]
+    old_results = runner.run([f"{package}=={old}", *old_pins], rows, top)
+    batch = [row for o in report.outcomes for row in keep_valid(o, old_results, rules, old)]
+    new_results = runner.run([f"{package}=={new}", *new_pins], batch, top) if batch else {}
+    for outcome in report.outcomes:
+        judge(outcome, new_results, new)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def classify(name: str, changes: list[Change], old: ApiSurface, new: ApiSurface) -> PairReport:
+    """The mechanical breaks (cross-class ones apart), each with its site or the reason it has none."""
+    mechanical = mechanical_breaks(changes, old.top_level, new)
+    crossing = [c for c in mechanical if crosses_classes(c, old.top_level, new)]
+    mechanical = [c for c in mechanical if c not in crossing]
     others = {c.api for c in changes if c.severity == Severity.BREAKING and c not in mechanical}
-    report = PairReport(f"{package} {old}->{new}", [Outcome(c, entangled=c.api in others) for c in mechanical])
-    report.crossing = crossing
-    sites: dict[str, Site] = {}
+    report = PairReport(name, [Outcome(c, entangled=c.api in others) for c in mechanical], crossing=crossing)
     for index, outcome in enumerate(report.outcomes):
-        made = make_site(index, outcome.change, old_surface)
+        made = make_site(index, outcome.change, old)
         if isinstance(made, str):
             outcome.reason = f"no site: {made}"
         else:
-            sites[made.key] = made
-    top = old_surface.top_level
-    old_results = runner.run([f"{package}=={old}", *old_pins], [_row(s, s.source) for s in sites.values()], top)
-    batch, rewritten = [], {}
-    for index, outcome in enumerate(report.outcomes):
-        site = sites.get(f"s{index}")
-        if site is None:
-            continue
-        if not ran(old_results.get(site.key), "path"):
-            outcome.reason = f"invalid on {old}: {why_not(old_results.get(site.key))}"
-            continue
-        outcome.valid = True
-        batch.append(_row(site, site.source, "b"))
-        source, outcome.reason = rewrite(site, rules)
-        if source is not None:
-            rewritten[site.key] = source
-            batch.append(_row(site, source, "c"))
-    new_results = runner.run([f"{package}=={new}", *new_pins], batch, top) if batch else {}
-    for index, outcome in enumerate(report.outcomes):
-        site = sites.get(f"s{index}")
-        if site is None or not outcome.valid:
-            continue
-        outcome.before = ran(new_results.get("b" + site.key), site.mode)
-        outcome.after = site.key in rewritten and ran(new_results.get("c" + site.key), site.mode)
-        if site.key in rewritten and not outcome.after:
-            outcome.reason = f"rewritten site fails on {new}: {why_not(new_results.get('c' + site.key))}"
-        if outcome.after:
-            outcome.reason = ""
-        elif outcome.before and site.mode != "deprecated" and not outcome.reason.startswith("rewritten"):
-            outcome.after, outcome.reason = True, ""  # nothing to rewrite and nothing broken: it runs
-    report.seconds = time.monotonic() - started
+            outcome.site = made
     return report
+
+
+def keep_valid(outcome: Outcome, results: dict[str, Any], rules: Rules, old: str) -> list[dict[str, str]]:
+    """Rows for the new version's run: the original site (baseline) and its rewrite, if the site ran on `old`."""
+    site = outcome.site
+    if site is None:
+        return []
+    if not ran(results.get(site.key), "path"):
+        outcome.reason = f"invalid on {old}: {why_not(results.get(site.key))}"
+        return []
+    outcome.valid = True
+    outcome.rewritten, outcome.reason = rewrite(site, rules)
+    rows = [_row(site, site.source, "b")]
+    return rows if outcome.rewritten is None else [*rows, _row(site, outcome.rewritten, "c")]
+
+
+def judge(outcome: Outcome, results: dict[str, Any], new: str) -> None:
+    """Whether the site ran on `new` before and after the codemod, and why not."""
+    site = outcome.site
+    if site is None or not outcome.valid:
+        return
+    outcome.before = ran(results.get("b" + site.key), site.mode)
+    if outcome.rewritten is not None:
+        outcome.after = ran(results.get("c" + site.key), site.mode)
+        outcome.reason = (
+            "" if outcome.after else f"rewritten site fails on {new}: {why_not(results.get('c' + site.key))}"
+        )
+    elif outcome.before and site.mode != "deprecated":
+        outcome.after, outcome.reason = True, ""  # nothing to rewrite and nothing broken: it runs
 
 
 def _row(site: Site, source: str, prefix: str = "") -> dict[str, str]:
