@@ -74,6 +74,13 @@ def page(url):
     return paint(url) + "|" + fixlib.fetch(url, colour="green")
 """
 
+PLATFORM_TEST = """from acme_platform import paint
+
+
+def test_paint():
+    assert paint("u") == "u:blue"
+"""
+
 APP_TEST = """from app import page
 
 
@@ -102,7 +109,7 @@ def add_org(state: StandinState, installation_id: int, config: str = CONFIG) -> 
         {
             "pyproject.toml": _pyproject("acme-platform", ["fixlib==1.0"]),
             "acme_platform/__init__.py": PLATFORM,
-            "test_platform.py": 'from acme_platform import paint\n\n\ndef test_paint():\n    assert paint("u") == "u:blue"\n',
+            "test_platform.py": PLATFORM_TEST,
         },
         installation_id=installation_id,
     )

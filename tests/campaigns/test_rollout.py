@@ -7,7 +7,7 @@ import asyncio
 from bot.campaigns.render import dashboard_marker
 from bot.settings import Settings
 from bot.store import Store
-from bot.store.campaigns import runs_of
+from bot.store.campaigns import RunRow, runs_of
 from tests.campaigns.conftest import INSTALLATION, tick
 from tests.campaigns.org import LIBRARY
 from tests.standin.fixtures import Standin
@@ -94,7 +94,7 @@ def test_later_slots_respect_merges_closures_and_open_nothing_new(org_settings: 
     ]  # fmt: skip
 
 
-async def _runs(settings: Settings) -> list[object]:
+async def _runs(settings: Settings) -> list[RunRow]:
     store = Store(settings.database_url)
     try:
         return list(await runs_of(store, INSTALLATION, "fixlib-2"))
