@@ -109,6 +109,7 @@ class _Rewriter(cst.CSTTransformer):
         self.skipped: list[Skipped] = []
         self.needed_imports: set[str] = set()
         self.local_renames = self._plan_local_renames(module)
+        self.imported_modules = _imported_modules(module)
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -137,6 +138,10 @@ class _Rewriter(cst.CSTTransformer):
                 if new_name == _dotted(alias.name) or new_name not in taken:
                     renames[_dotted(alias.name)] = new_name
         return renames
+
+    def _imports_module(self, module: str) -> bool:
+        """Whether the file already imports `module` (or a submodule of it, which loads it too)."""
+        return any(m == module or m.startswith(module + ".") for m in self.imported_modules)
 
     # -- imports -----------------------------------------------------------------------------------
 
@@ -236,6 +241,8 @@ class _Rewriter(cst.CSTTransformer):
         base = bases[0]
         if rule.new == base or rule.new.startswith(base + "."):
             text = root.value + rule.new[len(base) :]
+            if rule.module.startswith(base + ".") and not self._imports_module(rule.module):
+                self.needed_imports.add(rule.module)  # `import pkg.a` does not load `pkg.b`
         else:
             text = rule.new
             self.needed_imports.add(rule.module)
@@ -296,6 +303,22 @@ def _names(module: cst.Module) -> list[cst.Name]:
     class Collect(cst.CSTVisitor):
         def visit_Name(self, node: cst.Name) -> None:
             found.append(node)
+
+    module.visit(Collect())
+    return found
+
+
+def _imported_modules(module: cst.Module) -> set[str]:
+    """Dotted modules named by `import a.b` and `from a.b import c` statements."""
+    found: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            found.update(_dotted(alias.name) for alias in node.names)
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            if node.module is not None and not node.relative:
+                found.add(_dotted(node.module))
 
     module.visit(Collect())
     return found

@@ -1,6 +1,6 @@
 """Benchmark: codemods on the mechanical breaks of real release pairs (issue 8, benchmark 3).
 
-Usage: .venv/bin/python -m tests.benchmarks.bench_codemods [--pairs flask,click] [--budget-s 1500]
+Usage: .venv/bin/python -m tests.benchmarks.bench_codemods [--pairs flask,click] [--budget-s 1500] [--style module]
        [--cache var/migrations-cache] [--env-cache var/codemod-bench-envs] [--trusted-network 203.0.113.80/32]
 
 Per pair: diff the releases (cached), keep the mechanical breaks (renamed/moved paths, renamed keywords,
@@ -161,7 +161,7 @@ def run_pair(name: str, args: argparse.Namespace, runner: SiteRunner, deadline: 
     started = time.monotonic()
     changes = diff_bounded(package, old, new, args.cache, deadline - started)
     old_surface, new_surface = release_surface(package, old, args.cache), release_surface(package, new, args.cache)
-    report = classify(f"{package} {old}->{new}", changes, old_surface, new_surface)
+    report = classify(f"{package} {old}->{new}", changes, old_surface, new_surface, args.style)
     rules = build_rules(changes, old_surface.top_level, new_surface)
     top = old_surface.top_level
     rows = [_row(o.site, o.site.source) for o in report.outcomes if o.site is not None]
@@ -174,7 +174,7 @@ def run_pair(name: str, args: argparse.Namespace, runner: SiteRunner, deadline: 
     return report
 
 
-def classify(name: str, changes: list[Change], old: ApiSurface, new: ApiSurface) -> PairReport:
+def classify(name: str, changes: list[Change], old: ApiSurface, new: ApiSurface, style: str) -> PairReport:
     """The mechanical breaks (cross-class ones apart), each with its site or the reason it has none."""
     mechanical = mechanical_breaks(changes, old.top_level, new)
     crossing = [c for c in mechanical if crosses_classes(c, old.top_level, new)]
@@ -182,7 +182,7 @@ def classify(name: str, changes: list[Change], old: ApiSurface, new: ApiSurface)
     others = {c.api for c in changes if c.severity == Severity.BREAKING and c not in mechanical}
     report = PairReport(name, [Outcome(c, entangled=c.api in others) for c in mechanical], crossing=crossing)
     for index, outcome in enumerate(report.outcomes):
-        made = make_site(index, outcome.change, old)
+        made = make_site(index, outcome.change, old, style)
         if isinstance(made, str):
             outcome.reason = f"no site: {made}"
         else:
@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--env-cache", type=Path, default=Path("var/codemod-bench-envs"))
     parser.add_argument("--trusted-network", action="append", default=None, help="CIDR the index may resolve into")
     parser.add_argument("--python-dir", type=Path, default=Path("/usr/bin"), help="where the CPython 3.11 lives")
+    parser.add_argument("--style", choices=("from", "module"), default="from", help="how sites import the API")
     parser.add_argument("--show", type=int, default=12, help="failures listed per pair")
     args = parser.parse_args(argv)
     logging.getLogger("griffe").setLevel(logging.CRITICAL)

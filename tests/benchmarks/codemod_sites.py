@@ -56,12 +56,15 @@ def crosses_classes(change: Change, top_level: Sequence[str], new: ApiSurface) -
     return target is not None and joins_another_class(change.api, target, new)
 
 
-def make_site(index: int, change: Change, old: ApiSurface) -> Site | str:
-    """A site using `change.api` the way the old version allows, or why none can be written."""
+def make_site(index: int, change: Change, old: ApiSurface, style: str = "from") -> Site | str:
+    """A site using `change.api` the way the old version allows, or why none can be written.
+
+    `style` "from" imports the object (`from m import C` + `C.x`); "module" imports its module (`import m` + `m.C.x`).
+    """
     found = old.resolve(change.api)
     if found.status != Status.FOUND or found.obj is None:
         return f"the old surface cannot resolve {change.api} ({found.reason or found.status})"
-    imports, expression = reference(change.api, old)
+    imports, expression = reference(change.api, old, style)
     key = f"s{index}"
     if change.kind in ARG_KINDS:
         call = call_arguments(change)
@@ -76,13 +79,15 @@ def make_site(index: int, change: Change, old: ApiSurface) -> Site | str:
     return Site(key, change, mode, f"{imports}\n{expression}\n")
 
 
-def reference(api: str, old: ApiSurface) -> tuple[str, str]:
+def reference(api: str, old: ApiSurface, style: str = "from") -> tuple[str, str]:
     """(import statement, expression) reaching `api`: `from module import name` plus any attribute chain."""
     found = old.resolve(api)
     is_module = found.obj is not None and found.obj.kind == Kind.MODULE
     if is_module:
         return f"import {api}", api
     module = module_of(api, old)
+    if style == "module":
+        return f"import {module}", api
     rest = api[len(module) + 1 :]
     head, _, tail = rest.partition(".")
     return f"from {module} import {head}", f"{head}.{tail}" if tail else head

@@ -45,7 +45,8 @@ DEPRECATED = change("pkg.old_fn", ChangeKind.DEPRECATED, replacement="new_fn")
             "from pkg import new_fn as old_fn\nnew_fn = 1\nold_fn(1)\n",
         ),
         ("from pkg.a import f, g\nf()\n", [MOVE], "from pkg.a import g\nfrom pkg.b import f\nf()\n"),
-        ("import pkg.a\npkg.a.f()\n", [MOVE], "import pkg.a\npkg.b.f()\n"),
+        ("import pkg.a\npkg.a.f()\n", [MOVE], "import pkg.a\nimport pkg.b\n\npkg.b.f()\n"),
+        ("import pkg.a\nimport pkg.b\npkg.a.f()\n", [MOVE], "import pkg.a\nimport pkg.b\npkg.b.f()\n"),
         ("import pkg.old_mod\npkg.old_mod.x()\n", [MOVE_MODULE], "import pkg.new_mod\npkg.new_mod.x()\n"),
         ("from pkg import old_mod\nold_mod.x()\n", [MOVE_MODULE], "from pkg import new_mod\nnew_mod.x()\n"),
         ("from pkg.old_mod import x\nx()\n", [MOVE_MODULE], "from pkg.new_mod import x\nx()\n"),
@@ -57,7 +58,8 @@ DEPRECATED = change("pkg.old_fn", ChangeKind.DEPRECATED, replacement="new_fn")
     ],
     ids=[
         "from-import-rename", "attribute-rename", "module-alias", "aliased-name", "name-collision",
-        "split-from-import", "chain-move", "import-module-move", "from-import-module", "from-moved-module",
+        "split-from-import", "chain-move-imports-target", "chain-move-target-imported",
+        "import-module-move", "from-import-module", "from-moved-module",
         "aliased-module", "keyword-rename", "keyword-removed", "positional-removed", "deprecated-replacement",
     ],
 )  # fmt: skip
