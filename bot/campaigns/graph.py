@@ -45,10 +45,11 @@ def dependency_order(nodes: Iterable[RepoNode]) -> Order:
         name: sorted({providers[normalize(d)] for d in node.requires if normalize(d) in providers} - {name})
         for name, node in by_name.items()
     }
-    return Order(_toposort(deps), {k: v for k, v in deps.items() if v}, _cycles(deps))
+    cycles = _cycles(deps)
+    return Order(_toposort(deps, cycles), {k: v for k, v in deps.items() if v}, cycles)
 
 
-def _toposort(deps: Mapping[str, list[str]]) -> list[str]:
+def _toposort(deps: Mapping[str, list[str]], cycles: list[list[str]]) -> list[str]:
     waiting = {name: set(d) for name, d in deps.items()}
     users: dict[str, list[str]] = {name: [] for name in deps}
     for name, needed in deps.items():
@@ -58,8 +59,8 @@ def _toposort(deps: Mapping[str, list[str]]) -> list[str]:
     heapq.heapify(ready)
     order: list[str] = []
     while len(order) < len(deps):
-        if not ready:  # only cycles are left: break the alphabetically first
-            stuck = min(name for name in waiting if name not in order)
+        if not ready:  # only cycles (and what waits on them) are left: break the first cycle nothing else holds up
+            stuck = _cycle_breaker(waiting, cycles, set(order))
             waiting[stuck].clear()
             heapq.heappush(ready, stuck)
         name = heapq.heappop(ready)
@@ -71,6 +72,15 @@ def _toposort(deps: Mapping[str, list[str]]) -> list[str]:
             if not waiting[user] and user not in order:
                 heapq.heappush(ready, user)
     return order
+
+
+def _cycle_breaker(waiting: Mapping[str, set[str]], cycles: list[list[str]], done: set[str]) -> str:
+    """The first-named member of a cycle whose members wait only on each other."""
+    for group in cycles:
+        members = set(group) - done
+        if members and all(waiting[m] <= set(group) for m in members):
+            return min(members)
+    raise AssertionError("a stuck topological sort always has a source cycle")  # pragma: no cover
 
 
 def _cycles(deps: Mapping[str, list[str]]) -> list[list[str]]:
