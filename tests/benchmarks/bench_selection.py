@@ -41,7 +41,7 @@ from tests.benchmarks.selection_units import Unit, find_units
 RESULTS_DIR = Path("var/bench-selection")
 
 
-class Interrupted(Exception):
+class Interrupted(BaseException):
     """SIGTERM or SIGINT: stop starting units, print what was measured."""
 
 
@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--trusted-network", action="append", default=[], help="CIDR the index host may resolve into (a mirror)"
     )
-    parser.add_argument("--env-cache", type=Path, default=Path("/tmp/bench-selection-envs"))
+    parser.add_argument("--env-cache", type=Path, default=Path("/tmp/bench-selection-envs-dated"))
     parser.add_argument("--results", type=Path, default=None, help="JSON lines file (default under var/)")
     parser.add_argument("--from-results", type=Path, nargs="+", default=[], help="summarize earlier results only")
     parser.add_argument("--fit", action="store_true", help=f"fit the calibration and write {DEFAULT_PATH.name}")

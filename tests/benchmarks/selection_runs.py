@@ -26,11 +26,13 @@ from reviewers.base import SuiteRunner, TestStatus
 from sandbox.detect import detect, is_manifest
 from sandbox.envs import EnvBuilder, Environment
 from sandbox.errors import PythonNotFound
+from sandbox.index import IndexSettings
 from sandbox.pythons import Interpreter, choose
 from sandbox.worktrees import list_manifests, read_regular_files
 
 __all__ = [
     "CachedRunner",
+    "DatedIndex",
     "Deadline",
     "EnvReuse",
     "ResultsLog",
@@ -46,6 +48,17 @@ DEV_TOOLS = re.compile(
     r"|mkdocs\S*|mkautodoc|mkdocstrings\S*|types-\S+|trio-typing|wheel|setuptools-scm|check-manifest|codespell)$"
 )
 MINOR_RELEASED = {8: 2019, 9: 2020, 10: 2021, 11: 2022, 12: 2023, 13: 2024, 14: 2025}  # each in October
+
+
+@dataclass(frozen=True)
+class DatedIndex(IndexSettings):
+    """The index as it was on a date: uv resolves only distributions uploaded before `exclude_newer` (a commit's
+    tests were written against the packages of its day; later releases deprecate what they use)."""
+
+    exclude_newer: str = ""
+
+    def uv_args(self) -> list[str]:
+        return [*super().uv_args(), *(["--exclude-newer", self.exclude_newer] if self.exclude_newer else [])]
 
 
 class UnitTimeout(Exception):
@@ -97,6 +110,7 @@ def dependency_key(manifests: Mapping[str, str], python: str) -> str:
         "python": python,
         "install_project": declaration.install_project,
         "uv_lock": declaration.uv_lock,
+        "resolution": "exclude-newer: the date of the first unit built with this set",
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -133,12 +147,20 @@ class EnvReuse:
         if known and (Path(known) / "bin" / "python").exists():
             self.reused += 1
             return Environment(Path(known), interpreter, key, detect(manifests), cache_hit=True), key
+        index = self.builder.index
+        dated = DatedIndex(
+            index.index_url,
+            index.extra_index_urls,
+            index.find_links,
+            index.trusted_networks,
+            exclude_newer=f"{commit_date.isoformat()}T23:59:59Z",
+        )
         builder = EnvBuilder(
             self.builder.backend,
             self.builder.cache_dir,
             [interpreter],
             self.builder.uv,
-            self.builder.index,
+            dated,
             self.builder.extra_packages,
             self.builder.limits,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ __all__ = [
     "unchanged_tests",
     "without",
 ]
+
+
+VERSION_LINE = re.compile(r"^\s*(__version__|version|VERSION)\s*[:=]")
 
 
 def git(repo: Path, *args: str) -> str:
@@ -79,7 +83,7 @@ def _unit(repo: Path, sha: str, parent: str) -> Unit | None:
     stat = [row.split("\t") for row in git(repo, "diff", "--numstat", parent, sha).splitlines()]
     if any(a == "-" for a, _, _ in stat):
         return None
-    sources = [p for _, _, p in stat if is_source(p)]
+    sources = [p for _, _, p in stat if is_source(p) and not _version_bump(repo, parent, sha, p)]
     tests = [p for _, _, p in stat if is_test(p)]
     changed = sum(int(a) + int(d) for a, d, p in stat if p in sources)
     if not 1 <= len(sources) <= 2 or len(tests) != 1 or changed > 40:
@@ -101,6 +105,13 @@ def _unit(repo: Path, sha: str, parent: str) -> Unit | None:
         test_after,
         added,
     )
+
+
+def _version_bump(repo: Path, parent: str, sha: str, path: str) -> bool:
+    """A file whose only change is its version string (a release commit's bookkeeping, not part of the fix)."""
+    diff = git(repo, "diff", "-U0", parent, sha, "--", path).splitlines()
+    changed = [line[1:] for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return bool(changed) and all(VERSION_LINE.match(line) for line in changed)
 
 
 def show(repo: Path, rev: str, path: str) -> str | None:
