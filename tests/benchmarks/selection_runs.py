@@ -147,12 +147,12 @@ class EnvReuse:
         if known and (Path(known) / "bin" / "python").exists():
             self.reused += 1
             return Environment(Path(known), interpreter, key, detect(manifests), cache_hit=True), key
-        index = self.builder.index
+        source = self.builder.index
         dated = DatedIndex(
-            index.index_url,
-            index.extra_index_urls,
-            index.find_links,
-            index.trusted_networks,
+            source.index_url,
+            source.extra_index_urls,
+            source.find_links,
+            source.trusted_networks,
             exclude_newer=f"{commit_date.isoformat()}T23:59:59Z",
         )
         builder = EnvBuilder(
