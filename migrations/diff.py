@@ -98,23 +98,33 @@ class Change:
 def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
     """Every change to `old`'s public API in `new`; children of a removed object are not repeated."""
     changes: list[Change] = []
-    gone: list[str] = []
-    added = _added_by_container(old, new)
+    gone: set[str] = set()
+    new_public = list(new.public_api())
+    added = _added_by_container(old, new_public)
+    by_name: dict[str, list[ApiObject]] = {}
+    for candidate in new_public:
+        by_name.setdefault(candidate.name, []).append(candidate)
     for obj in old.public_api():
-        if any(obj.path.startswith(g + ".") for g in gone):
+        if _under(obj.path, gone):
             continue
         resolution = new.resolve(obj.path)
         if resolution.status == Status.FOUND and resolution.obj is not None:
             changes.extend(compare_objects(obj, resolution.obj))
         elif resolution.status == Status.MISSING:
-            gone.append(obj.path)
-            changes.append(_removal(obj, new, added))
+            gone.add(obj.path)
+            changes.append(_removal(obj, new, added, by_name.get(obj.name, [])))
         elif resolution.container is not None and obj.name in resolution.container.shim_names:
             changes.append(_change(obj, None, ChangeKind.DEPRECATED, Severity.SOFT, "now served by __getattr__"))
         else:
-            gone.append(obj.path)
+            gone.add(obj.path)
             changes.append(_change(obj, None, ChangeKind.REMOVED, Severity.UNVERIFIABLE, resolution.reason))
     return changes
+
+
+def _under(path: str, gone: set[str]) -> bool:
+    """Whether a dotted parent of `path` is in `gone` (a prefix walk, not a scan of `gone`)."""
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in gone for i in range(1, len(parts)))
 
 
 def _change(
@@ -124,17 +134,19 @@ def _change(
     return Change(old.path, kind, severity, evidence, old.signature(), new_sig, **extra)
 
 
-def _added_by_container(old: ApiSurface, new: ApiSurface) -> dict[str, list[ApiObject]]:
+def _added_by_container(old: ApiSurface, new_public: list[ApiObject]) -> dict[str, list[ApiObject]]:
     old_paths = {o.path for o in old.public_api()}
     result: dict[str, list[ApiObject]] = {}
-    for obj in new.public_api():
+    for obj in new_public:
         if obj.path not in old_paths:
             result.setdefault(obj.path.rpartition(".")[0], []).append(obj)
     return result
 
 
-def _removal(obj: ApiObject, new: ApiSurface, added: Mapping[str, list[ApiObject]]) -> Change:
-    moved = _moved_to(obj, new)
+def _removal(
+    obj: ApiObject, new: ApiSurface, added: Mapping[str, list[ApiObject]], same_name: list[ApiObject]
+) -> Change:
+    moved = _moved_to(obj, new, same_name)
     if moved is not None:
         return _change(obj, moved, ChangeKind.MOVED, Severity.BREAKING, f"now at {moved.path}", replacement=moved.path)
     renamed = _renamed_to(obj, added.get(obj.path.rpartition(".")[0], []))
@@ -144,8 +156,9 @@ def _removal(obj: ApiObject, new: ApiSurface, added: Mapping[str, list[ApiObject
     return _change(obj, None, ChangeKind.REMOVED, Severity.BREAKING, f"{obj.path} no longer exists")
 
 
-def _moved_to(obj: ApiObject, new: ApiSurface) -> ApiObject | None:
-    same_name = [o for o in new.public_api() if o.name == obj.name and o.kind == obj.kind]
+def _moved_to(obj: ApiObject, new: ApiSurface, candidates: list[ApiObject]) -> ApiObject | None:
+    """`candidates` are the new public objects named like `obj`."""
+    same_name = [o for o in candidates if o.kind == obj.kind]
     if obj.kind == Kind.MODULE:
         old_members = {m.rpartition(".")[2] for m in new.member_names(obj.path)}
         same_name = [o for o in same_name if _overlap(old_members, set(new.member_names(o.path)))]

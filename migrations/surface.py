@@ -168,23 +168,18 @@ class ApiSurface:
 
     def public_api(self) -> Iterator[ApiObject]:
         """Public objects by public path; members of re-exported classes appear under the public path."""
+        children: dict[str, list[ApiObject]] | None = None
         for obj in self.objects.values():
             if obj.public and is_public_path(obj.path) and not self._under_alias(obj.path):
                 yield obj
                 if obj.alias_of and obj.kind == Kind.CLASS and obj.alias_of in self.objects:
-                    yield from self._members_as(obj.alias_of, obj.path)
+                    children = children if children is not None else _children_by_parent(self.objects)
+                    yield from _members_as(children.get(obj.alias_of, ()), obj.path)
 
     def _under_alias(self, path: str) -> bool:
         head, _, _ = path.rpartition(".")
         parent = self.objects.get(head)
         return parent is not None and parent.alias_of is not None
-
-    def _members_as(self, canonical: str, public: str) -> Iterator[ApiObject]:
-        prefix = canonical + "."
-        for path, obj in self.objects.items():
-            rest = path[len(prefix) :]
-            if path.startswith(prefix) and "." not in rest and obj.public and not rest.startswith("_"):
-                yield replace(obj, path=f"{public}.{rest}", alias_of=obj.alias_of or path)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -200,6 +195,20 @@ class ApiSurface:
         """Inverse of `to_json`."""
         objects = {o["path"]: _object_from_json(o) for o in data["objects"]}
         return cls(data["package"], data["version"], tuple(data["top_level"]), objects)
+
+
+def _children_by_parent(objects: Mapping[str, ApiObject]) -> dict[str, list[ApiObject]]:
+    """Direct children of each dotted path, built once per walk (a scan per re-exported class was quadratic)."""
+    children: dict[str, list[ApiObject]] = {}
+    for path, obj in objects.items():
+        children.setdefault(path.rpartition(".")[0], []).append(obj)
+    return children
+
+
+def _members_as(members: Sequence[ApiObject], public: str) -> Iterator[ApiObject]:
+    for obj in members:
+        if obj.public and not obj.name.startswith("_"):
+            yield replace(obj, path=f"{public}.{obj.name}", alias_of=obj.alias_of or obj.path)
 
 
 def _object_from_json(data: Mapping[str, Any]) -> ApiObject:

@@ -75,6 +75,16 @@ def test_children_of_removed_class_are_not_repeated(make_surface: SurfaceFactory
     assert summary(changes) == [("pkg.Gone", ChangeKind.REMOVED, Severity.BREAKING)]
 
 
+def test_removed_object_does_not_hide_a_sibling_sharing_its_prefix(make_surface: SurfaceFactory) -> None:
+    """Removing `Gone` still reports `GoneToo.m`, whose path merely starts with the same letters."""
+    old = "class Gone:\n    def m(self):\n        pass\nclass GoneToo:\n    def m(self):\n        pass\n"
+    new = "class GoneToo:\n    pass\n"
+    assert summary(diff(make_surface, old, new)) == [
+        ("pkg.Gone", ChangeKind.REMOVED, Severity.BREAKING),
+        ("pkg.GoneToo.m", ChangeKind.REMOVED, Severity.BREAKING),
+    ]
+
+
 def test_new_deprecation_names_replacement(make_surface: SurfaceFactory) -> None:
     """A function that starts warning DeprecationWarning is soft with its replacement."""
     new = (

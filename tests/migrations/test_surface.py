@@ -75,6 +75,13 @@ def test_public_api_respects_all(make_surface: SurfaceFactory) -> None:
     assert not any("_impl" in p for p in paths)
 
 
+def test_public_api_lists_reexported_class_members_under_the_public_path(make_surface: SurfaceFactory) -> None:
+    """Public methods of a class re-exported from a private module appear once under the public class path."""
+    paths = [o.path for o in make_surface(PKG).public_api()]
+    assert paths.count("pkg.Engine.run") == 1
+    assert not any(p.startswith("pkg.Engine._") for p in paths)
+
+
 def test_module_getattr_shim_makes_unknown_names_unverifiable(make_surface: SurfaceFactory) -> None:
     """A module-level __getattr__ turns unknown attributes into unverifiable, and its names are noted."""
     surface = make_surface(
