@@ -14,7 +14,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.store.models import Installation
 from tests.bot.test_worker import run_burst
-from tests.campaigns.org import add_org, build_releases
+from tests.campaigns.org import CONFIG, add_org, build_releases
 from tests.sandbox.helpers import LOCAL_INDEX
 from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noqa: F401  (fixtures re-exported)
 
@@ -36,7 +36,14 @@ def caches(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
+def org_config() -> str:
+    """The org's organic-pr.yml (a test module overrides this fixture to try another)."""
+    return CONFIG
+
+
+@pytest.fixture
 def org_settings(
+    org_config: str,
     standin: Standin,  # noqa: F811 - the fixture, by name
     releases: Path,
     caches: tuple[Path, Path],
@@ -44,7 +51,7 @@ def org_settings(
     tmp_path: Path,
 ) -> Settings:
     """The service pointed at the stand-in with the fixture org installed, and the local releases."""
-    add_org(standin.state, INSTALLATION)
+    add_org(standin.state, INSTALLATION, org_config)
     settings = Settings(
         github_webhook_secret=SecretStr("campaign-tests"),
         redis_url=redis_url,
