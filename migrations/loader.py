@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,26 +54,38 @@ def _compiled_files(root: Path, name: str) -> list[Path]:
 
 
 class _Builder:
-    """Walks griffe objects and records `ApiObject`s."""
+    """Walks griffe objects and records `ApiObject`s.
+
+    Each defining object is analysed once (`records`), then copied under every path that reaches it
+    (re-exports, inherited members). Inheritance uses `_Classes`' memoised MROs: griffe's own
+    `all_members` recomputes the MRO and builds one alias per inherited member on every access, which is
+    quadratic on deep hierarchies (SQLAlchemy).
+    """
 
     def __init__(self, surface: ApiSurface) -> None:
         self.surface = surface
         self.failures = 0
+        self.classes = _Classes()
+        self.records: dict[str, ApiObject] = {}
 
     def walk(self, obj: Any) -> None:
-        members = obj.all_members if obj.kind.value == "class" else obj.members
         exports = set(obj.exports) if obj.kind.value == "module" and obj.exports is not None else None
-        for name, member in list(members.items()):
-            path = f"{obj.path}.{name}"
+        for name, member in list(obj.members.items()):
             public = _is_public(member, name, exports)
-            try:
-                self._member(path, member, public)
-            except Exception:  # griffe models arbitrary code; one odd member must not sink the surface
-                self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=public, open=True)
-                self.failures += 1
+            self._guarded(f"{obj.path}.{name}", member, public, inherited=False)
+        if obj.kind.value == "class":
+            for name, member in self.classes.inherited(obj):
+                self._guarded(f"{obj.path}.{name}", member, not name.startswith("_"), inherited=True)
 
-    def _member(self, path: str, member: Any, public: bool) -> None:
-        if member.is_alias and not getattr(member, "inherited", False):
+    def _guarded(self, path: str, member: Any, public: bool, *, inherited: bool) -> None:
+        try:
+            self._member(path, member, public, inherited)
+        except Exception:  # griffe models arbitrary code; one odd member must not sink the surface
+            self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=public, open=True)
+            self.failures += 1
+
+    def _member(self, path: str, member: Any, public: bool, inherited: bool) -> None:
+        if member.is_alias and not inherited:
             self._add_alias(path, member, public)
             return
         target = _final_or_none(member)
@@ -81,27 +94,34 @@ class _Builder:
             return
         if target.kind.value not in ("module", "class", "function", "attribute"):
             return
-        self.add(target, public=public, path=path, inherited_from=target.path if member.is_alias else None)
+        self.add(target, public=public, path=path, inherited_from=target.path if inherited or member.is_alias else None)
         if target.kind.value in ("module", "class") and path == target.path:
             self.walk(target)
 
     def add(self, obj: Any, *, public: bool, path: str | None = None, inherited_from: str | None = None) -> None:
+        record = self.records.get(obj.path)
+        if record is None:
+            record = self.records[obj.path] = self._record(obj)
         path = path or obj.path
+        if (path, public, inherited_from) != (record.path, record.public, record.alias_of):
+            record = replace(record, path=path, public=public, alias_of=inherited_from)
+        self.surface.objects[path] = record
+
+    def _record(self, obj: Any) -> ApiObject:
         kind = _kind(obj)
         source = obj.source if kind in (Kind.FUNCTION, Kind.METHOD) else None
         docstring = obj.docstring.value if obj.docstring else None
         deprecated, replacement = find_deprecation(source, docstring, _decorators(obj))
-        self.surface.objects[path] = ApiObject(
-            path=path,
+        return ApiObject(
+            path=obj.path,
             kind=kind,
-            params=_params(obj, kind),
+            params=_params(obj, kind, self.classes),
             returns=_text(getattr(obj, "returns", None)) if kind != Kind.ATTRIBUTE else None,
             annotation=_attribute_annotation(obj, kind),
             deprecated=deprecated,
             replacement=replacement,
-            alias_of=inherited_from,
-            public=public,
-            open=_is_open(obj, kind),
+            public=True,
+            open=_is_open(obj, kind, self.classes),
             method_kind=_method_kind(obj, kind),
             shim_names=_shim_names(obj) if kind == Kind.MODULE else (),
         )
@@ -164,9 +184,9 @@ def _decorators(obj: Any) -> list[str]:
     return [str(d.value) for d in getattr(obj, "decorators", ())]
 
 
-def _params(obj: Any, kind: Kind) -> tuple[Param, ...] | None:
+def _params(obj: Any, kind: Kind, classes: _Classes) -> tuple[Param, ...] | None:
     if kind == Kind.CLASS:
-        return _class_params(obj)
+        return _class_params(obj, classes)
     if kind not in (Kind.FUNCTION, Kind.METHOD):
         return None
     names = [d.split("(")[0] for d in _decorators(obj)]
@@ -180,18 +200,18 @@ def _params(obj: Any, kind: Kind) -> tuple[Param, ...] | None:
     return tuple(params)
 
 
-def _class_params(cls: Any) -> tuple[Param, ...] | None:
+def _class_params(cls: Any, classes: _Classes) -> tuple[Param, ...] | None:
     if cls.decorators and not all("dataclass" in d for d in _decorators(cls)):
         return None
     if any(k == "metaclass" for k in getattr(cls, "keywords", {})):
         return None
-    init = cls.all_members.get("__init__") or cls.all_members.get("__new__")
+    init = classes.lookup(cls, "__init__") or classes.lookup(cls, "__new__")
     if init is None:
-        return None if _external_bases(cls) else ()
+        return None if classes.external(cls) else ()
     target = init.final_target if init.is_alias else init
     if target.kind.value != "function":
         return None
-    params = _params(target, Kind.METHOD)
+    params = _params(target, Kind.METHOD, classes)
     return params
 
 
@@ -218,20 +238,81 @@ def _method_kind(obj: Any, kind: Kind) -> str | None:
     return "static" if "staticmethod" in obj.labels else "class" if "classmethod" in obj.labels else "instance"
 
 
-def _external_bases(cls: Any, depth: int = 0) -> bool:
-    bases = getattr(cls, "resolved_bases", None)
+class _Classes:
+    """MROs, member lookup and external-base verdicts of griffe classes, each computed once per class path."""
+
+    def __init__(self) -> None:
+        self._mros: dict[str, list[Any]] = {}
+        self._external: dict[str, bool] = {}
+
+    def mro(self, cls: Any) -> list[Any]:
+        """`cls`, then its statically resolved base classes in C3 order (`[cls]` alone if C3 fails)."""
+        key = cls.path
+        if key not in self._mros:
+            self._mros[key] = [cls]  # provisional: an inheritance cycle stops here
+            bases = [b for b in _resolved_bases(cls) or () if b.is_class]
+            try:
+                self._mros[key] = [cls, *_c3_merge([*(self.mro(b) for b in bases), bases])]
+            except ValueError:
+                pass
+        return self._mros[key]
+
+    def lookup(self, cls: Any, name: str) -> Any:
+        """The member `name` as Python's attribute lookup on the class would find it, or None."""
+        return next((c.members[name] for c in self.mro(cls) if name in c.members), None)
+
+    def inherited(self, cls: Any) -> Iterator[tuple[str, Any]]:
+        """(name, member) of inherited members not overridden by `cls`, first definition in MRO order."""
+        seen = set(cls.members)
+        for base in self.mro(cls)[1:]:
+            for name, member in base.members.items():
+                if name not in seen:
+                    seen.add(name)
+                    yield name, member
+
+    def external(self, cls: Any, depth: int = 0) -> bool:
+        """Whether some base (transitively) is outside the loaded packages, so members are unknowable."""
+        key = str(getattr(cls, "path", id(cls)))
+        if key not in self._external:
+            self._external[key] = _external_bases(cls, self, depth)
+        return self._external[key]
+
+
+def _resolved_bases(cls: Any) -> list[Any] | None:
+    try:
+        return list(cls.resolved_bases)
+    except Exception:  # not a class, or a base expression griffe cannot evaluate
+        return None
+
+
+def _c3_merge(sequences: list[list[Any]]) -> list[Any]:
+    """C3 linearisation of the base MROs (objects compared by path); ValueError when inconsistent."""
+    pending = [[c.path for c in seq] for seq in sequences if seq]
+    by_path = {c.path: c for seq in sequences for c in seq}
+    merged: list[Any] = []
+    while pending:
+        head = next((s[0] for s in pending if not any(s[0] in other[1:] for other in pending)), None)
+        if head is None:
+            raise ValueError("inconsistent method resolution order")
+        merged.append(by_path[head])
+        pending = [rest for s in pending if (rest := s[1:] if s[0] == head else s)]
+    return merged
+
+
+def _external_bases(cls: Any, classes: _Classes, depth: int) -> bool:
+    bases = _resolved_bases(cls)
     if bases is None or depth > 20:
         return True  # a "base" that is not a class, or an implausibly deep hierarchy: assume anything
     names = [str(b) for b in cls.bases]
     unresolved = [n for n in names if n.split("[")[0] not in HARMLESS_BASES]
-    return len(unresolved) > len(bases) or any(_external_bases(b, depth + 1) for b in bases)
+    return len(unresolved) > len(bases) or any(classes.external(b, depth + 1) for b in bases)
 
 
-def _is_open(obj: Any, kind: Kind) -> bool:
+def _is_open(obj: Any, kind: Kind, classes: _Classes) -> bool:
     if kind == Kind.MODULE:
         return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj)
     if kind == Kind.CLASS:
-        return "__getattr__" in obj.all_members or _external_bases(obj)
+        return classes.lookup(obj, "__getattr__") is not None or classes.external(obj)
     return False
 
 

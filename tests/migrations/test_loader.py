@@ -1,0 +1,121 @@
+"""Static surfaces from griffe: inheritance through memoised MROs, shared records for re-exports."""
+
+from __future__ import annotations
+
+from migrations.surface import Status
+
+from .conftest import SurfaceFactory
+
+HIERARCHY = {
+    "pkg/__init__.py": """
+        from pkg.models import Base, Left, Right, Both, Plain
+        __all__ = ["Base", "Left", "Right", "Both", "Plain"]
+    """,
+    "pkg/models.py": """
+        class Base:
+            def __init__(self, url, *, echo=False):
+                self.url = url
+
+            def run(self, query):
+                return query
+
+            def _hidden(self):
+                return 1
+
+        class Left(Base):
+            pass
+
+        class Right(Base):
+            def run(self, query, timeout=5):
+                return query
+
+        class Both(Left, Right):
+            pass
+
+        class Plain:
+            pass
+    """,
+}
+
+
+def test_inherited_method_resolves_under_the_subclass(make_surface: SurfaceFactory) -> None:
+    """A method defined on a base is found on the subclass and points back at its definition."""
+    found = make_surface(HIERARCHY).resolve("pkg.Left.run")
+    assert found.status == Status.FOUND and found.obj is not None
+    assert found.obj.alias_of == "pkg.models.Base.run"
+    assert found.obj.signature() == "(query)"
+
+
+def test_diamond_follows_c3_order(make_surface: SurfaceFactory) -> None:
+    """In a diamond, the override on the second base wins over the shared base, as Python's C3 MRO says."""
+    found = make_surface(HIERARCHY).resolve("pkg.Both.run")
+    assert found.obj is not None and found.obj.alias_of == "pkg.models.Right.run"
+    assert found.obj.signature() == "(query, timeout = 5)"
+
+
+def test_class_without_init_takes_the_inherited_signature(make_surface: SurfaceFactory) -> None:
+    """A subclass with no `__init__` of its own is called like its nearest base."""
+    found = make_surface(HIERARCHY).resolve("pkg.Both")
+    assert found.obj is not None and found.obj.signature() == "(url, *, echo = False)"
+
+
+def test_inherited_private_member_is_known_but_not_public(make_surface: SurfaceFactory) -> None:
+    """Inherited underscore names resolve (call sites may use them) but stay out of the public API."""
+    surface = make_surface(HIERARCHY)
+    assert surface.resolve("pkg.Left._hidden").status == Status.FOUND
+    assert "pkg.models.Left._hidden" not in {o.path for o in surface.public_api()}
+
+
+def test_plain_class_has_no_inherited_members(make_surface: SurfaceFactory) -> None:
+    """A class with no bases only knows its own members: anything else is missing."""
+    assert make_surface(HIERARCHY).resolve("pkg.Plain.run").status == Status.MISSING
+
+
+def test_inherited_getattr_makes_the_subclass_open(make_surface: SurfaceFactory) -> None:
+    """A `__getattr__` on a base makes unknown members of the subclass unverifiable, not missing."""
+    files = {
+        "pkg/__init__.py": """
+            class Dynamic:
+                def __getattr__(self, name):
+                    return name
+
+            class Child(Dynamic):
+                pass
+        """
+    }
+    assert make_surface(files).resolve("pkg.Child.anything").status == Status.UNVERIFIABLE
+
+
+def test_inheritance_cycle_does_not_sink_the_surface(make_surface: SurfaceFactory) -> None:
+    """Classes that (statically) inherit from each other still load; their own members resolve."""
+    files = {
+        "pkg/__init__.py": """
+            from pkg.a import A
+            from pkg.b import B
+        """,
+        "pkg/a.py": """
+            from pkg import b
+
+            class A(b.B):
+                def f(self):
+                    pass
+        """,
+        "pkg/b.py": """
+            from pkg import a
+
+            class B(a.A):
+                def g(self):
+                    pass
+        """,
+    }
+    surface = make_surface(files)
+    assert surface.resolve("pkg.a.A.f").status == Status.FOUND
+    assert surface.resolve("pkg.b.B.g").status == Status.FOUND
+
+
+def test_reexported_function_shares_the_definition_record(make_surface: SurfaceFactory) -> None:
+    """The public re-export carries the definition's signature and names it as its origin."""
+    surface = make_surface(HIERARCHY)
+    public, defined = surface.objects["pkg.Base"], surface.objects["pkg.models.Base"]
+    assert public.params == defined.params and public.alias_of == "pkg.models.Base"
+    assert defined.alias_of is None
