@@ -21,11 +21,11 @@ def run(
     open_limit: int = 10,
     hourly: int = 10,
     budget: int | None = None,
-    counters: Counters = Counters(),
+    counters: Counters | None = None,
 ) -> list[tuple[str, Action, Status]]:
     found = decide(
         repos, versions or {r: USES for r in repos}, records or {}, TARGETS,
-        open_limit=open_limit, hourly_limit=hourly, budget_prs=budget, counters=counters,
+        open_limit=open_limit, hourly_limit=hourly, budget_prs=budget, counters=counters or Counters(),
     )  # fmt: skip
     return [(d.repo, d.action, d.status) for d in found]
 
