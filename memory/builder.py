@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +12,9 @@ from memory.fusion import Example, calibrate
 from memory.gitlog import BlobReader, iter_units, list_tree
 from memory.model import Unit
 from memory.paths import is_candidate
-from memory.vectors import Embedder
+from memory.vectors import Embedder, PrimedEmbedder
 
-__all__ = ["BuildConfig", "build", "build_from_units", "gold_paths", "learn_online", "unit_texts"]
+__all__ = ["BuildConfig", "build", "build_from_units", "gold_paths", "learn_online", "learn_units", "unit_texts"]
 
 
 @dataclass
@@ -64,6 +66,35 @@ def remember_example(memory: Memory, example: Example, config: BuildConfig, reca
         memory.pending_examples = 0
 
 
+@contextmanager
+def primed(memory: Memory, units: list[Unit]) -> Iterator[None]:
+    """Embed the units' messages in one batch up front; each is then both a calibration query and a message."""
+    inner = memory.embedder
+    if inner is not None:
+        memory.embedder = PrimedEmbedder(inner, [u.message for u in units if u.message.strip()])
+    try:
+        yield
+    finally:
+        memory.embedder = inner
+
+
+def learn_units(
+    memory: Memory, units: list[Unit], blobs: BlobReader, config: BuildConfig, recalibrate: bool = True
+) -> None:
+    """Learn units online in order, message embeddings batched; message indexes may lag `bulk_stale_units`.
+
+    No calibration example ever sees its own unit, and the final state is fresh.
+    """
+    memory.max_stale_units = config.bulk_stale_units
+    try:
+        with primed(memory, units):
+            for unit in units:
+                learn_online(memory, unit, blobs, config, recalibrate)
+    finally:
+        memory.max_stale_units = 0
+        memory.refresh_indexes()
+
+
 def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, config: BuildConfig) -> Memory:
     """Bulk-learn all but the last `calibration_units` units, learn those online, then calibrate."""
     memory = Memory(embedder)
@@ -73,11 +104,7 @@ def build_from_units(repo: Path, units: list[Unit], embedder: Embedder | None, c
         if split:
             memory.set_files(tree_texts(repo, units[split - 1].sha, blobs))
             memory.snapshot.sha = units[split - 1].sha
-        memory.max_stale_units = config.bulk_stale_units
-        for unit in units[split:]:
-            learn_online(memory, unit, blobs, config, recalibrate=False)
-        memory.max_stale_units = 0
-        memory.refresh_indexes()
+        learn_units(memory, units[split:], blobs, config, recalibrate=False)
     memory.weights = calibrate(memory.examples)
     memory.pending_examples = 0
     return memory

@@ -12,7 +12,7 @@ from typing import Any
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
 
-__all__ = ["CONFIG_FILES", "mine_conventions", "refresh_history"]
+__all__ = ["CONFIG_FILES", "file_stats", "mine_conventions", "profile_from", "refresh_history"]
 
 CONFIG_FILES = (
     "pyproject.toml",
@@ -59,58 +59,77 @@ def _formatters(configs: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def _docstyle(texts: Mapping[str, str]) -> dict[str, Any]:
-    defs = annotated = documented = 0
-    styles: Counter[str] = Counter()
-    for text in texts.values():
-        for match in _DEF.finditer(text):
-            defs += 1
-            annotated += bool(match.group(2) or ":" in match.group(1))
-            documented += bool(match.group(3))
-        styles["google"] += len(re.findall(r"^\s+(Args|Returns|Raises):\s*$", text, re.M))
-        styles["numpy"] += len(re.findall(r"^\s+Parameters\n\s+-{4,}", text, re.M))
-        styles["sphinx"] += len(re.findall(r":param \w+:", text))
-    style = styles.most_common(1)[0][0] if styles and styles.most_common(1)[0][1] else "plain"
+def file_stats(path: str, text: str) -> dict[str, Any]:
+    """What one source file adds to the profile; the profile is a sum over files, so updates re-read few."""
+    if is_test(path):
+        return {"unittest": int("unittest.TestCase" in text or "(TestCase)" in text)}
+    if not path.endswith(".py") or is_vendored(path):
+        return {}
+    stats: dict[str, Any] = {"defs": 0, "annotated": 0, "documented": 0}
+    for match in _DEF.finditer(text):
+        stats["defs"] += 1
+        stats["annotated"] += bool(match.group(2) or ":" in match.group(1))
+        stats["documented"] += bool(match.group(3))
+    stats["google"] = len(re.findall(r"^\s+(Args|Returns|Raises):\s*$", text, re.M))
+    stats["numpy"] = len(re.findall(r"^\s+Parameters\n\s+-{4,}", text, re.M))
+    stats["sphinx"] = len(re.findall(r":param \w+:", text))
+    stats["future"] = int("from __future__ import annotations" in text)
+    bases: Counter[str] = Counter()
+    for name, parents in re.findall(r"^class\s+(\w+)\(([^)]*(?:Error|Exception)[^)]*)\)", text, re.M):
+        bases[name] += 1
+        bases.update(b.strip().split(".")[-1] for b in parents.split(","))
+    stats["bases"] = dict(bases)
+    stats["raise_from"] = len(re.findall(r"\braise\s+\w[\w.]*\(.*\)\s+from\s+\w+", text))
+    stats["logging"] = {
+        "logging.getLogger": len(re.findall(r"logging\.getLogger\(", text)),
+        "structlog": len(re.findall(r"structlog\.get_logger\(", text)),
+        "warnings.warn": len(re.findall(r"warnings\.warn\(", text)),
+        "print": len(re.findall(r"^\s*print\(", text, re.M)),
+    }
+    return stats
+
+
+def _total(stats: Mapping[str, dict[str, Any]], key: str) -> int:
+    return sum(int(s.get(key, 0)) for s in stats.values())
+
+
+def _docstyle(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    defs = _total(code, "defs")
+    styles = Counter({k: _total(code, k) for k in ("google", "numpy", "sphinx")})
+    style = styles.most_common(1)[0][0] if styles.most_common(1)[0][1] else "plain"
     return {
         "functions": defs,
-        "docstring_ratio": round(documented / defs, 2) if defs else 0.0,
-        "annotated_ratio": round(annotated / defs, 2) if defs else 0.0,
+        "docstring_ratio": round(_total(code, "documented") / defs, 2) if defs else 0.0,
+        "annotated_ratio": round(_total(code, "annotated") / defs, 2) if defs else 0.0,
         "docstring_style": style,
-        "future_annotations": sum("from __future__ import annotations" in t for t in texts.values()),
+        "future_annotations": _total(code, "future"),
     }
 
 
-def _tests(paths: Sequence[str], texts: Mapping[str, str]) -> dict[str, Any]:
-    tests = [p for p in paths if is_test(p) and is_source(p)]
+def _tests(stats: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    tests = [p for p in stats if is_test(p) and is_source(p)]
     dirs = Counter(PurePosixPath(p).parts[0] for p in tests if len(PurePosixPath(p).parts) > 1)
     names = Counter("test_*" if PurePosixPath(p).name.startswith("test_") else "*_test" for p in tests)
-    unittest = sum("unittest.TestCase" in texts.get(p, "") or "(TestCase)" in texts.get(p, "") for p in tests)
+    unittest = sum(int(stats[p].get("unittest", 0)) for p in tests)
     return {
         "files": len(tests),
         "dirs": [d for d, _ in dirs.most_common(3)],
         "naming": names.most_common(1)[0][0] if names else None,
         "framework": "unittest" if unittest > len(tests) / 2 else "pytest",
-        "conftest": any(p.endswith("conftest.py") for p in paths),
+        "conftest": any(p.endswith("conftest.py") for p in stats),
     }
 
 
-def _errors_and_logging(texts: Mapping[str, str]) -> dict[str, Any]:
+def _errors_and_logging(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     bases: Counter[str] = Counter()
     logging: Counter[str] = Counter()
-    raise_from = 0
-    for text in texts.values():
-        for name, parents in re.findall(r"^class\s+(\w+)\(([^)]*(?:Error|Exception)[^)]*)\)", text, re.M):
-            bases[name] += 1
-            bases.update(b.strip().split(".")[-1] for b in parents.split(","))
-        raise_from += len(re.findall(r"\braise\s+\w[\w.]*\(.*\)\s+from\s+\w+", text))
-        logging["logging.getLogger"] += len(re.findall(r"logging\.getLogger\(", text))
-        logging["structlog"] += len(re.findall(r"structlog\.get_logger\(", text))
-        logging["warnings.warn"] += len(re.findall(r"warnings\.warn\(", text))
-        logging["print"] += len(re.findall(r"^\s*print\(", text, re.M))
+    for path in sorted(code):
+        bases.update(code[path]["bases"])
+        logging.update(code[path]["logging"])
     project_bases = [n for n, _ in bases.most_common() if n not in ("Exception", "BaseException")][:8]
     return {
         "exception_bases": project_bases,
-        "raise_from": raise_from,
+        "raise_from": _total(code, "raise_from"),
         "logging": [k for k, v in logging.most_common() if v][:3],
     }
 
@@ -142,19 +161,25 @@ def _history(units: Sequence[Unit]) -> dict[str, Any]:
     }
 
 
-def mine_conventions(texts: Mapping[str, str], configs: Mapping[str, str], units: Sequence[Unit]) -> dict[str, Any]:
-    """The profile from source and test texts (path -> text), config files and the units so far."""
-    paths = sorted(texts)
-    code = {p: t for p, t in texts.items() if p.endswith(".py") and not is_test(p) and not is_vendored(p)}
-    changelogs = [p for p in paths if _CHANGELOG.search(p)]
+def profile_from(
+    stats: Mapping[str, dict[str, Any]], configs: Mapping[str, str], units: Sequence[Unit]
+) -> dict[str, Any]:
+    """The profile from per-file stats (path -> file_stats), config files and the units so far."""
+    code = {p: s for p, s in stats.items() if "defs" in s}
+    changelogs = sorted(p for p in stats if _CHANGELOG.search(p))
     return {
         "formatters": _formatters(configs),
         "code": _docstyle(code),
-        "tests": _tests(paths, texts),
+        "tests": _tests(stats),
         **_errors_and_logging(code),
         "changelog_files": changelogs[:3],
         **_history(units),
     }
+
+
+def mine_conventions(texts: Mapping[str, str], configs: Mapping[str, str], units: Sequence[Unit]) -> dict[str, Any]:
+    """The profile from source and test texts (path -> text), config files and the units so far."""
+    return profile_from({p: file_stats(p, t) for p, t in texts.items()}, configs, units)
 
 
 def refresh_history(profile: dict[str, Any], units: Sequence[Unit]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from memory.vectors import Embedder
 
 __all__ = ["FORMAT_VERSION", "read_memory", "write_memory"]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 def _entry_json(entry: FileEntry) -> list[Any]:

@@ -12,12 +12,11 @@ from typing import Any
 from memory.api_index import ApiEntry, api_index, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
-from memory.conventions import CONFIG_FILES, mine_conventions, refresh_history
 from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
-from memory.gitlog import BlobReader, list_tree, unit_diff
-from memory.paths import is_source
+from memory.gitlog import list_tree, unit_diff
+from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, recall
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
 from memory.store import MemoryStore
@@ -25,22 +24,12 @@ from memory.vectors import Embedder
 
 __all__ = ["RepoMemory"]
 
-REMINE_UNITS = 200
-
 
 def _write_json(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     with os.fdopen(fd, "w") as out:
         json.dump(data, out)
     os.replace(tmp, path)
-
-
-def _needs_remine(memory: Memory, mined_at: int) -> bool:
-    """Whether the tree-derived conventions are stale: config files changed, or many units since mining."""
-    units = memory.history.units
-    if mined_at < 0 or mined_at > len(units) or len(units) - mined_at >= REMINE_UNITS:
-        return True
-    return any(f.path in CONFIG_FILES for u in units[mined_at:] for f in u.files)
 
 
 @dataclass
@@ -70,39 +59,22 @@ class RepoMemory:
         self._cache: dict[Path, _Loaded] = {}
 
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
-        """Learn the commits after the last indexed one (or build), and refresh the conventions profile.
+        """Learn the commits after the last indexed one (or build), and bring the conventions profile along.
 
-        The profile is re-mined from the tree when config files changed or every REMINE_UNITS units; in
-        between only its history-derived parts are recomputed, so an update stays proportional to new commits.
+        The profile is kept as per-file stats: only the files the new units touched are re-read.
         """
-        before = self._cache.get(repo.resolve())
         memory = self.store.update(repo, rev)
         with self.store.locked(repo) as folder:
-            stored = self._stored_conventions(folder)
-            profile = stored.get("profile") if before is None else before.conventions
-            mined_at = int(stored.get("mined_at_units", -1))
-            if profile is None or _needs_remine(memory, mined_at):
-                profile, mined_at = self._mine_conventions(repo, memory), len(memory.history.units)
-            else:
-                profile = refresh_history(profile, memory.history.units)
-            record = {"sha": memory.snapshot.sha, "profile": profile, "mined_at_units": mined_at}
-            _write_json(folder / "conventions.json", record)
-        self._cache[repo.resolve()] = _Loaded(memory, profile)
+            state = refresh_profile(repo, memory, ProfileState.from_json(self._stored_conventions(folder)))
+            _write_json(folder / "conventions.json", state.to_json())
+        self._cache[repo.resolve()] = _Loaded(memory, state.profile)
         return memory
 
-    def _stored_conventions(self, folder: Path) -> dict[str, Any]:
+    def _stored_conventions(self, folder: Path) -> Any:
         try:
-            data = json.loads((folder / "conventions.json").read_text())
-            return data if isinstance(data, dict) else {}
+            return json.loads((folder / "conventions.json").read_text())
         except (OSError, ValueError):
-            return {}
-
-    def _mine_conventions(self, repo: Path, memory: Memory) -> dict[str, Any]:
-        tree = list_tree(repo, memory.snapshot.sha) if memory.snapshot.sha else {}
-        with BlobReader(repo) as blobs:
-            texts = {p: blobs.read(b) or "" for p, b in tree.items() if is_source(p)}
-            configs = {p: blobs.read(tree[p]) or "" for p in CONFIG_FILES if p in tree}
-        return mine_conventions(texts, configs, memory.history.units)
+            return None
 
     def _loaded(self, repo: Path) -> _Loaded:
         key = repo.resolve()

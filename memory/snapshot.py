@@ -14,10 +14,14 @@ __all__ = ["FileEntry", "Snapshot", "chunk_text"]
 CHUNK_LINES = 12
 
 
-def chunk_text(path: str, sym: Symbol, lines: list[str]) -> str:
-    """The text embedded for a function: where it lives, its signature, docstring and first lines."""
+def chunk_text(sym: Symbol, lines: list[str]) -> str:
+    """The text embedded for a function: its qualname, docstring and first lines.
+
+    The path is left out on purpose: a function moved to another file keeps its text, so its vector is
+    reused instead of re-embedded (file paths already weigh in through content BM25 and path tokens).
+    """
     body = "\n".join(lines[sym.start - 1 : min(sym.end, sym.start + CHUNK_LINES)])
-    return f"{path} {sym.qualname}\n{sym.doc}\n{body}"
+    return f"{sym.qualname}\n{sym.doc}\n{body}"
 
 
 @dataclass
@@ -38,7 +42,7 @@ def make_entry(path: str, text: str) -> FileEntry:
             body = "\n".join(lines[sym.start - 1 : sym.end])
             names = [p for part in sym.qualname.split(".") for p in split_identifier(part)]
             func_tokens[sym.qualname] = tokenize(body) + names * 2
-            chunks[sym.qualname] = chunk_text(path, sym, lines)
+            chunks[sym.qualname] = chunk_text(sym, lines)
     return FileEntry(tokens=tokenize(text) + path_tokens(path), symbols=symbols, func_tokens=func_tokens, chunks=chunks)
 
 

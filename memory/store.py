@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory.builder import BuildConfig, build, learn_online
+from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
@@ -101,13 +101,6 @@ class MemoryStore:
         return True
 
     def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
-        # Calibration examples of a batch may use message indexes up to bulk_stale_units old; the final state
-        # is fresh, and no example ever sees its own unit.
-        memory.max_stale_units = self.config.bulk_stale_units
-        try:
-            with BlobReader(repo) as blobs:
-                for unit in iter_units(repo, until=target, since=memory.snapshot.sha):
-                    learn_online(memory, unit, blobs, self.config)
-        finally:
-            memory.max_stale_units = 0
-            memory.refresh_indexes()
+        units = list(iter_units(repo, until=target, since=memory.snapshot.sha))
+        with BlobReader(repo) as blobs:
+            learn_units(memory, units, blobs, self.config)

@@ -11,7 +11,7 @@ import numpy as np
 
 from memory.textproc import tokenize
 
-__all__ = ["Embedder", "FakeEmbedder", "SentenceEmbedder", "VectorIndex", "default_model_path"]
+__all__ = ["Embedder", "FakeEmbedder", "PrimedEmbedder", "SentenceEmbedder", "VectorIndex", "default_model_path"]
 
 SMALL_BATCH = 8
 
@@ -99,6 +99,35 @@ class SentenceEmbedder:
         finally:
             torch.set_num_threads(threads)
         return np.asarray(vecs, dtype=np.float32)
+
+
+class PrimedEmbedder:
+    """An embedder that remembers every text it embedded, primed with a batch known ahead.
+
+    An update embeds each new unit's message twice (as the calibration query, then as a message) and one
+    at a time; priming embeds them all in one batch, and repeats are served from memory.
+
+    Usage::
+
+        primed = PrimedEmbedder(embedder, [u.message for u in units])
+        primed.embed([units[0].message])   # no model call
+    """
+
+    def __init__(self, inner: Embedder, texts: Sequence[str] = ()) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._known: dict[str, np.ndarray] = {}
+        self.dim = inner.dim
+        self.embed(texts)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if missing:
+            self._known.update(zip(missing, self.inner.embed(missing), strict=True))
+            self.dim = self.inner.dim  # a lazily loaded model knows its width after the first call
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._known[t] for t in texts])
 
 
 class VectorIndex:

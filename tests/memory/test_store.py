@@ -9,7 +9,7 @@ import pytest
 
 from memory.builder import BuildConfig
 from memory.errors import IndexCorrupt, LockTimeout
-from memory.persist import read_memory
+from memory.persist import FORMAT_VERSION, read_memory
 from memory.store import MEMORY_FILE, MemoryStore
 from memory.vectors import FakeEmbedder
 from tests.conftest import git
@@ -73,7 +73,8 @@ def test_other_format_version_is_not_trusted(store: MemoryStore, history_repo: P
     store.update(history_repo)
     path = store.repo_dir(history_repo) / MEMORY_FILE
     raw = path.read_bytes()
-    path.write_bytes(raw.replace(b'"version": 4', b'"version": 3', 1))
+    old = f'"version": {FORMAT_VERSION - 1}'.encode()
+    path.write_bytes(raw.replace(f'"version": {FORMAT_VERSION}'.encode(), old, 1))
     with pytest.raises(IndexCorrupt, match="version"):
         read_memory(path, FakeEmbedder())
 
