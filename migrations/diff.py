@@ -12,11 +12,12 @@ import enum
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from migrations.shims import Source
 from migrations.surface import POSITIONAL, VARIADIC, ApiObject, ApiSurface, Kind, Param, ParamKind, Status
 
 RENAME_SIMILARITY = 0.6
@@ -99,32 +100,43 @@ def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
     """Every change to `old`'s public API in `new`; children of a removed object are not repeated."""
     changes: list[Change] = []
     gone: set[str] = set()
-    new_public = list(new.public_api())
-    added = _added_by_container(old, new_public)
-    by_name: dict[str, list[ApiObject]] = {}
-    for candidate in new_public:
-        by_name.setdefault(candidate.name, []).append(candidate)
+    index = _Index(old, new)
     for obj in old.public_api():
-        if _under(obj.path, gone):
+        if any(p in gone for p in _prefixes(obj.path)):
             continue
         resolution = new.resolve(obj.path)
         if resolution.status == Status.FOUND and resolution.obj is not None:
             changes.extend(compare_objects(obj, resolution.obj))
         elif resolution.status == Status.MISSING:
             gone.add(obj.path)
-            changes.append(_removal(obj, new, added, by_name.get(obj.name, [])))
+            changes.append(_removal(obj, index, resolution.reason))
         elif resolution.container is not None and obj.name in resolution.container.shim_names:
-            changes.append(_change(obj, None, ChangeKind.DEPRECATED, Severity.SOFT, "now served by __getattr__"))
+            changes.append(_change(obj, None, ChangeKind.DEPRECATED, Severity.SOFT, resolution.reason))
         else:
             gone.add(obj.path)
             changes.append(_change(obj, None, ChangeKind.REMOVED, Severity.UNVERIFIABLE, resolution.reason))
     return changes
 
 
-def _under(path: str, gone: set[str]) -> bool:
-    """Whether a dotted parent of `path` is in `gone` (a prefix walk, not a scan of `gone`)."""
+def _prefixes(path: str) -> Iterator[str]:
     parts = path.split(".")
-    return any(".".join(parts[:i]) in gone for i in range(1, len(parts)))
+    for i in range(1, len(parts)):
+        yield ".".join(parts[:i])
+
+
+class _Index:
+    """Lookups over both surfaces, built once per diff: additions by container, new objects by name."""
+
+    def __init__(self, old: ApiSurface, new: ApiSurface) -> None:
+        self.old, self.new = old, new
+        old_kinds = {o.path: o.kind for o in old.public_api()}
+        self.added: dict[str, list[ApiObject]] = {}
+        self.by_name: dict[str, list[ApiObject]] = {}
+        for obj in new.public_api():
+            self.by_name.setdefault(obj.name, []).append(obj)
+            if old_kinds.get(obj.path, obj.kind) != obj.kind or obj.path not in old_kinds:
+                # new, or new as this kind (an instance attribute that became a method is a new method)
+                self.added.setdefault(obj.path.rpartition(".")[0], []).append(obj)
 
 
 def _change(
@@ -134,34 +146,22 @@ def _change(
     return Change(old.path, kind, severity, evidence, old.signature(), new_sig, **extra)
 
 
-def _added_by_container(old: ApiSurface, new_public: list[ApiObject]) -> dict[str, list[ApiObject]]:
-    old_paths = {o.path for o in old.public_api()}
-    result: dict[str, list[ApiObject]] = {}
-    for obj in new_public:
-        if obj.path not in old_paths:
-            result.setdefault(obj.path.rpartition(".")[0], []).append(obj)
-    return result
-
-
-def _removal(
-    obj: ApiObject, new: ApiSurface, added: Mapping[str, list[ApiObject]], same_name: list[ApiObject]
-) -> Change:
-    moved = _moved_to(obj, new, same_name)
+def _removal(obj: ApiObject, index: _Index, reason: str) -> Change:
+    moved = _moved_to(obj, index)
     if moved is not None:
         return _change(obj, moved, ChangeKind.MOVED, Severity.BREAKING, f"now at {moved.path}", replacement=moved.path)
-    renamed = _renamed_to(obj, added.get(obj.path.rpartition(".")[0], []))
+    renamed = _renamed_to(obj, index.added.get(obj.path.rpartition(".")[0], []))
     if renamed is not None:
-        evidence = f"removed, and {renamed.path} was added with a matching signature"
+        evidence = f"removed, and {renamed.path} was added with a matching signature or name"
         return _change(obj, renamed, ChangeKind.RENAMED, Severity.BREAKING, evidence, replacement=renamed.path)
-    return _change(obj, None, ChangeKind.REMOVED, Severity.BREAKING, f"{obj.path} no longer exists")
+    return _change(obj, None, ChangeKind.REMOVED, Severity.BREAKING, reason or f"{obj.path} no longer exists")
 
 
-def _moved_to(obj: ApiObject, new: ApiSurface, candidates: list[ApiObject]) -> ApiObject | None:
-    """`candidates` are the new public objects named like `obj`."""
-    same_name = [o for o in candidates if o.kind == obj.kind]
+def _moved_to(obj: ApiObject, index: _Index) -> ApiObject | None:
+    same_name = [o for o in index.by_name.get(obj.name, []) if o.kind == obj.kind]
     if obj.kind == Kind.MODULE:
-        old_members = {m.rpartition(".")[2] for m in new.member_names(obj.path)}
-        same_name = [o for o in same_name if _overlap(old_members, set(new.member_names(o.path)))]
+        old_members = set(index.old.member_names(obj.path))
+        same_name = [o for o in same_name if _overlap(old_members, set(index.new.member_names(o.path)))]
     same_name.sort(key=lambda o: (o.path.count("."), o.path))
     return same_name[0] if same_name else None
 
@@ -253,16 +253,15 @@ def _lost_param(
         evidence = f"parameter {param.name!r} became {twin.name!r} at position {index}"
         return ChangeKind.PARAM_RENAMED, Severity.BREAKING, evidence, param.name, twin.name
     kinds = {p.kind for p in new}
-    absorbs = ParamKind.VAR_KEYWORD in kinds and param.kind != ParamKind.POSITIONAL_ONLY
-    absorbs = absorbs or (ParamKind.VAR_POSITIONAL in kinds and param.kind in POSITIONAL)
-    if absorbs:  # still accepted through *args/**kwargs: whether it still works is not visible statically
-        return (
-            ChangeKind.PARAM_REMOVED,
-            Severity.UNVERIFIABLE,
-            f"{param.name!r} now only reaches *args/**kwargs",
-            param.name,
-            None,
-        )
+    by_args = ParamKind.VAR_POSITIONAL in kinds and param.kind in POSITIONAL
+    if by_args or (ParamKind.VAR_KEYWORD in kinds and param.kind != ParamKind.POSITIONAL_ONLY):
+        # still accepted through *args/**kwargs: whether it still works is not visible statically;
+        # a positional parameter now taken by *args changed kind rather than disappeared
+        if by_args and ParamKind.VAR_KEYWORD not in kinds and param.kind == ParamKind.POSITIONAL_OR_KEYWORD:
+            evidence = f"{param.name!r} is now only accepted positionally, through *args"
+            return ChangeKind.PARAM_KIND_CHANGED, Severity.BREAKING, evidence, param.name, None
+        kind = ChangeKind.PARAM_KIND_CHANGED if by_args else ChangeKind.PARAM_REMOVED
+        return kind, Severity.UNVERIFIABLE, f"{param.name!r} now only reaches *args/**kwargs", param.name, None
     return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"parameter {param.name!r} was removed", param.name, None
 
 
@@ -305,21 +304,44 @@ def _narrowed(old: ParamKind, new: ParamKind) -> bool:
     return not accepts[old] <= accepts[new]
 
 
-DIFF_FORMAT = 1
+DIFF_FORMAT = 2
 
 
 def diff_releases(package: str, old: str, new: str, cache_dir: Path) -> list[Change]:
     """Diff two releases fetched from the index; the result is cached as JSON per (package, old, new)."""
-    from migrations.loader import release_surface
     from migrations.pypi import normalize
 
     cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.json"
     if cached.is_file():
         return [Change.from_json(c) for c in json.loads(cached.read_text())]
-    changes = diff_surfaces(release_surface(package, old, cache_dir), release_surface(package, new, cache_dir))
+    changes = diff_surfaces(followed_surface(package, old, cache_dir), followed_surface(package, new, cache_dir))
     cached.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".diff-")
     with os.fdopen(fd, "w") as handle:
         json.dump([c.to_json() for c in changes], handle, indent=1)
     os.replace(tmp, cached)
     return changes
+
+
+def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
+    """The release's surface with its module `__getattr__` shims read from the unpacked sources."""
+    from migrations.loader import release_surface
+    from migrations.pypi import fetch_release
+    from migrations.shims import apply_shims
+
+    surface = release_surface(package, version, cache_dir)
+    return apply_shims(surface, source_reader(fetch_release(package, version, cache_dir).root))
+
+
+def source_reader(root: Path) -> Callable[[str], Source | None]:
+    """Read a dotted module's source (`.py`, else `.pyi`) under `root`."""
+
+    def read(module: str) -> Source | None:
+        base = root.joinpath(*module.split("."))
+        for path, is_package in ((base / "__init__.py", True), (base.with_suffix(".py"), False),
+                                 (base / "__init__.pyi", True), (base.with_suffix(".pyi"), False)):  # fmt: skip
+            if path.is_file():
+                return Source(path.read_text(encoding="utf-8", errors="replace"), is_package)
+        return None
+
+    return read

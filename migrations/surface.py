@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 MAX_ALIAS_HOPS = 8
+# Module dunders that are machinery, not API.
+MODULE_DUNDERS = {"__all__", "__getattr__", "__dir__", "__path__", "__file__", "__doc__", "__name__", "__spec__",
+                  "__loader__", "__package__", "__builtins__", "__cached__", "__annotations__"}  # fmt: skip
 
 
 class Kind(enum.StrEnum):
@@ -74,6 +77,7 @@ class ApiObject:
     compiled: bool = False
     method_kind: str | None = None
     shim_names: tuple[str, ...] = ()
+    shim_raises: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -150,6 +154,10 @@ class ApiSurface:
     def _unknown_member(self, obj: ApiObject, name: str) -> Resolution:
         if obj.kind in (Kind.FUNCTION, Kind.METHOD, Kind.ATTRIBUTE):
             return Resolution(Status.UNVERIFIABLE, container=obj, reason=f"attribute of a value ({obj.path})")
+        if name in obj.shim_raises:
+            return Resolution(Status.MISSING, container=obj, reason=f"{obj.path}.__getattr__ raises for {name!r}")
+        if name in obj.shim_names:
+            return Resolution(Status.UNVERIFIABLE, container=obj, reason=f"served by {obj.path}.__getattr__")
         if obj.open:
             why = "compiled module" if obj.compiled else "dynamic attributes (__getattr__ or external bases)"
             return Resolution(Status.UNVERIFIABLE, container=obj, reason=f"{obj.path} has {why}")
@@ -167,19 +175,48 @@ class ApiSurface:
         return sorted({p[len(prefix) :].split(".")[0] for p in self.objects if p.startswith(prefix)})
 
     def public_api(self) -> Iterator[ApiObject]:
-        """Public objects by public path; members of re-exported classes appear under the public path."""
-        children: dict[str, list[ApiObject]] | None = None
+        """Public objects by public path; members of re-exported classes appear under the public path.
+
+        Also public: a package root's re-exports of other distributions (`from markupsafe import
+        Markup` in `flask/__init__.py`) and module-level dunder attributes such as `__version__`.
+        """
+        children = self._children()
         for obj in self.objects.values():
-            if obj.public and is_public_path(obj.path) and not self._under_alias(obj.path):
+            if self._is_public(obj) and not self._under_alias(obj.path):
                 yield obj
                 if obj.alias_of and obj.kind == Kind.CLASS and obj.alias_of in self.objects:
-                    children = children if children is not None else _children_by_parent(self.objects)
-                    yield from _members_as(children.get(obj.alias_of, ()), obj.path)
+                    yield from self._members_as(children.get(obj.alias_of, []), obj.path)
+
+    def _is_public(self, obj: ApiObject) -> bool:
+        head, _, name = obj.path.rpartition(".")
+        if obj.public and is_public_path(obj.path):
+            return True
+        parent = self.objects.get(head)
+        if parent is None or parent.kind != Kind.MODULE or not is_public_path(head):
+            return False
+        if _is_dunder(name):
+            return obj.kind == Kind.ATTRIBUTE and name not in MODULE_DUNDERS and obj.alias_of is None
+        return head in self.top_level and not name.startswith("_") and self._external_from_import(obj)
+
+    def _external_from_import(self, obj: ApiObject) -> bool:
+        target = obj.alias_of or ""
+        return "." in target and target.split(".")[0] not in self.top_level and target.rpartition(".")[2] == obj.name
+
+    def _children(self) -> dict[str, list[ApiObject]]:
+        children: dict[str, list[ApiObject]] = {}
+        for path, obj in self.objects.items():
+            children.setdefault(path.rpartition(".")[0], []).append(obj)
+        return children
 
     def _under_alias(self, path: str) -> bool:
         head, _, _ = path.rpartition(".")
         parent = self.objects.get(head)
         return parent is not None and parent.alias_of is not None
+
+    def _members_as(self, members: list[ApiObject], public: str) -> Iterator[ApiObject]:
+        for obj in members:
+            if obj.public and not obj.name.startswith("_"):
+                yield replace(obj, path=f"{public}.{obj.name}", alias_of=obj.alias_of or obj.path)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -217,7 +254,12 @@ def _object_from_json(data: Mapping[str, Any]) -> ApiObject:
     if fields["params"] is not None:
         fields["params"] = tuple(Param(**{**p, "kind": ParamKind(p["kind"])}) for p in fields["params"])
     fields["shim_names"] = tuple(fields.get("shim_names", ()))
+    fields["shim_raises"] = tuple(fields.get("shim_raises", ()))
     return ApiObject(**fields)
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def is_public_path(path: str) -> bool:

@@ -136,6 +136,16 @@ KW = ParamKind.KEYWORD_ONLY
         (
             (p("a"), p("b", default="1")),
             (p("a"), p("args", ParamKind.VAR_POSITIONAL)),
+            [(ChangeKind.PARAM_KIND_CHANGED, Severity.BREAKING)],
+        ),
+        (
+            (p("inst"), p("b", default="1")),
+            (p("args", ParamKind.VAR_POSITIONAL), p("changes", ParamKind.VAR_KEYWORD)),
+            [(ChangeKind.PARAM_KIND_CHANGED, Severity.UNVERIFIABLE), (ChangeKind.PARAM_KIND_CHANGED, Severity.UNVERIFIABLE)],
+        ),
+        (
+            (p("a"), p("b", default="1")),
+            (p("a"), p("kwargs", ParamKind.VAR_KEYWORD)),
             [(ChangeKind.PARAM_REMOVED, Severity.UNVERIFIABLE)],
         ),
     ],
