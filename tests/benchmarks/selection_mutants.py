@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from reviewers.base import Candidate
-from reviewers.diffs import make_diff, parse_diff, render_diff
+from reviewers.diffs import Hunk, make_diff, parse_diff, render_diff
 from tests.benchmarks.selection_units import Unit, git, is_source, show
 
 __all__ = ["WITHOUT_FIX", "fix_diff", "pool_of"]
@@ -97,16 +97,43 @@ def _first_change(before: str, after: str) -> int:
 
 
 def leaves_bug(unit: Unit) -> str | None:
-    """An edit of the right place that leaves the bug: a redundant statement before the first changed line."""
-    path, (before, after) = next(iter(unit.sources.items()))
-    lines = before.splitlines(keepends=True)
-    start = _first_change(before, after)
-    for i in range(start, min(start + 6, len(lines))):
-        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
-        text = "".join(lines[:i] + [f"{indent}_unused = None\n"] + lines[i:])
-        if lines[i].strip() and _valid(text):
-            return make_diff(path, before, text)
+    """An edit of the right function that leaves the bug: a redundant statement before the first statement at or
+    after a changed line, inside a function the fix changes (a statement, so never inside a string literal)."""
+    for path, (before, after) in unit.sources.items():
+        lines = before.splitlines(keepends=True)
+        changed = [_changed_old_line(h) for h in parse_diff(make_diff(path, before, after))[0].hunks]
+        for i in _statement_lines(before, changed):
+            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            text = "".join(lines[:i] + [f"{indent}_unused = None\n"] + lines[i:])
+            if _valid(text):
+                return make_diff(path, before, text)
     return None
+
+
+def _changed_old_line(hunk: Hunk) -> int:
+    """The 1-based old line of the hunk's first removed or added line."""
+    line = hunk.old_start
+    for row in hunk.lines:
+        if row[:1] in "+-":
+            return line
+        line += 1
+    return line
+
+
+def _statement_lines(text: str, changed: list[int]) -> list[int]:
+    """0-based first lines of the statements at or after a changed line, in the functions around changed lines."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found: set[int] = set()
+    for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+        end = func.end_lineno or func.lineno
+        hits = [line for line in changed if func.lineno <= line <= end]
+        for stmt in (n for n in ast.walk(func) if isinstance(n, ast.stmt) and n is not func) if hits else ():
+            if stmt.lineno >= min(hits) and not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.add(stmt.lineno - 1)
+    return sorted(found)
 
 
 def pool_of(unit: Unit, repo: Path, voters: str, voter_ids: tuple[str, ...]) -> dict[str, Candidate]:
