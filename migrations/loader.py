@@ -66,16 +66,17 @@ class _Builder:
         self.surface = surface
         self.failures = 0
         self.classes = _Classes()
-        self.records: dict[str, ApiObject] = {}
+        self.records: dict[int, ApiObject] = {}  # by id() of the griffe object, which the loader keeps alive
 
     def walk(self, obj: Any) -> None:
         exports = set(obj.exports) if obj.kind.value == "module" and obj.exports is not None else None
+        base = obj.path  # griffe computes paths recursively on each access
         for name, member in list(obj.members.items()):
             public = _is_public(member, name, exports)
-            self._guarded(f"{obj.path}.{name}", member, public, inherited=False)
+            self._guarded(f"{base}.{name}", member, public, inherited=False)
         if obj.kind.value == "class":
             for name, member in self.classes.inherited(obj):
-                self._guarded(f"{obj.path}.{name}", member, not name.startswith("_"), inherited=True)
+                self._guarded(f"{base}.{name}", member, not name.startswith("_"), inherited=True)
 
     def _guarded(self, path: str, member: Any, public: bool, *, inherited: bool) -> None:
         try:
@@ -94,18 +95,22 @@ class _Builder:
             return
         if target.kind.value not in ("module", "class", "function", "attribute"):
             return
-        self.add(target, public=public, path=path, inherited_from=target.path if inherited or member.is_alias else None)
-        if target.kind.value in ("module", "class") and path == target.path:
+        defined_at = self.add(target, public=public, path=path, aliased=inherited or member.is_alias)
+        if target.kind.value in ("module", "class") and path == defined_at:
             self.walk(target)
 
-    def add(self, obj: Any, *, public: bool, path: str | None = None, inherited_from: str | None = None) -> None:
-        record = self.records.get(obj.path)
+    def add(self, obj: Any, *, public: bool, path: str | None = None, aliased: bool = False) -> str:
+        """Record `obj` under `path` (its own path by default); `aliased` names its definition. Returns that path."""
+        record = self.records.get(id(obj))
         if record is None:
-            record = self.records[obj.path] = self._record(obj)
-        path = path or obj.path
-        if (path, public, inherited_from) != (record.path, record.public, record.alias_of):
-            record = replace(record, path=path, public=public, alias_of=inherited_from)
-        self.surface.objects[path] = record
+            record = self.records[id(obj)] = self._record(obj)
+        path = path or record.path
+        alias_of = record.path if aliased else None
+        if (path, public, alias_of) != (record.path, record.public, record.alias_of):
+            self.surface.objects[path] = replace(record, path=path, public=public, alias_of=alias_of)
+        else:
+            self.surface.objects[path] = record
+        return record.path
 
     def _record(self, obj: Any) -> ApiObject:
         kind = _kind(obj)
@@ -136,7 +141,7 @@ class _Builder:
                 path, Kind.ATTRIBUTE, alias_of=alias.target_path, public=public, open=True
             )
             return
-        self.add(target, public=public, path=path, inherited_from=target.path)
+        self.add(target, public=public, path=path, aliased=True)
 
     def add_compiled(self, files: Iterable[Path], root: Path) -> None:
         for file in files:
