@@ -93,8 +93,9 @@ def build_worker(
 
     return Worker(
         functions=[func(f, name=f.__name__) for f in JOB_FUNCTIONS],
+        # the campaign tick runs every minute on long-running workers; a burst run only drains the queue
         cron_jobs=[cron(campaign_tick, name="cron:campaign_tick", second=0, unique=True)]
-        if settings.campaigns_enabled
+        if settings.campaigns_enabled and not burst
         else None,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=on_startup,

@@ -17,7 +17,7 @@ from bot.campaigns import render
 from bot.campaigns.config import Campaign, Problem, parse_campaigns
 from bot.campaigns.github import read_file, upsert_issue
 from bot.campaigns.schedule import latest_slot, parse_cron, slot_key
-from bot.errors import GitHubError
+from bot.errors import ConfigError, GitHubError
 from bot.store import Store
 from bot.store.campaigns import active_installations, campaign_row, claim_run, run_row, set_dashboard
 
@@ -48,10 +48,10 @@ async def campaign_tick(ctx: dict[str, Any], *, now: str | None = None) -> str:
     store: Store = ctx["store"]
     enqueued = 0
     for inst in await active_installations(store):
-        gh = ctx["github"].installation(inst.id)
         try:
+            gh = ctx["github"].installation(inst.id)
             text = await org_config(gh, inst.account_login)
-        except GitHubError as exc:
+        except (GitHubError, ConfigError) as exc:
             log.warning("campaign.config_unreadable", installation_id=inst.id, error=str(exc))
             continue
         found = parse_campaigns(text)
