@@ -12,12 +12,11 @@ import enum
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from migrations.shims import Source
 from migrations.surface import POSITIONAL, VARIADIC, ApiObject, ApiSurface, Kind, Param, ParamKind, Status
 
 RENAME_SIMILARITY = 0.6
@@ -109,7 +108,9 @@ def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
             changes.extend(compare_objects(obj, resolution.obj))
         elif resolution.status == Status.MISSING:
             gone.add(obj.path)
-            changes.append(_removal(obj, index, resolution.reason))
+            container = resolution.container
+            declared = container is not None and obj.name in container.shim_raises
+            changes.append(_removal(obj, index, resolution.reason, declared))
         elif resolution.container is not None and obj.name in resolution.container.shim_names:
             changes.append(_change(obj, None, ChangeKind.DEPRECATED, Severity.SOFT, resolution.reason))
         else:
@@ -146,7 +147,11 @@ def _change(
     return Change(old.path, kind, severity, evidence, old.signature(), new_sig, **extra)
 
 
-def _removal(obj: ApiObject, index: _Index, reason: str) -> Change:
+def _removal(obj: ApiObject, index: _Index, reason: str, declared: bool = False) -> Change:
+    """Removed, or moved/renamed when a matching object appears; `declared` removals (the package's
+    own `__getattr__` raises for the name) are never paired with a look-alike."""
+    if declared:
+        return _change(obj, None, ChangeKind.REMOVED, Severity.BREAKING, reason)
     moved = _moved_to(obj, index)
     if moved is not None:
         return _change(obj, moved, ChangeKind.MOVED, Severity.BREAKING, f"now at {moved.path}", replacement=moved.path)
@@ -248,9 +253,9 @@ def _lost_param(
 ) -> ParamChange:
     if param.kind in VARIADIC:
         return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"{param.render()} was removed", param.name, None
-    twin = new[index] if index < len(new) else None
-    if twin is not None and twin.name not in old_names and twin.kind == param.kind:
-        evidence = f"parameter {param.name!r} became {twin.name!r} at position {index}"
+    twin = _twin(param, index, old, new, old_names)
+    if twin is not None:
+        evidence = f"parameter {param.name!r} became {twin.name!r}"
         return ChangeKind.PARAM_RENAMED, Severity.BREAKING, evidence, param.name, twin.name
     kinds = {p.kind for p in new}
     by_args = ParamKind.VAR_POSITIONAL in kinds and param.kind in POSITIONAL
@@ -263,6 +268,18 @@ def _lost_param(
         kind = ChangeKind.PARAM_KIND_CHANGED if by_args else ChangeKind.PARAM_REMOVED
         return kind, Severity.UNVERIFIABLE, f"{param.name!r} now only reaches *args/**kwargs", param.name, None
     return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"parameter {param.name!r} was removed", param.name, None
+
+
+def _twin(
+    param: Param, index: int, old: tuple[Param, ...], new: tuple[Param, ...], old_names: set[str]
+) -> Param | None:
+    """The new parameter in the same place, counted from the start or (after insertions) from the end."""
+    for at in (index, index + len(new) - len(old)):
+        twin = new[at] if 0 <= at < len(new) else None
+        if twin is not None and twin.name not in old_names and twin.kind == param.kind:
+            if at == index or twin.has_default == param.has_default:
+                return twin
+    return None
 
 
 def _changed_param(param: Param, match: Param, old: tuple[Param, ...], new: tuple[Param, ...]) -> Iterator[ParamChange]:
@@ -309,6 +326,7 @@ DIFF_FORMAT = 2
 
 def diff_releases(package: str, old: str, new: str, cache_dir: Path) -> list[Change]:
     """Diff two releases fetched from the index; the result is cached as JSON per (package, old, new)."""
+    from migrations.followed import followed_surface
     from migrations.pypi import normalize
 
     cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.json"
@@ -321,27 +339,3 @@ def diff_releases(package: str, old: str, new: str, cache_dir: Path) -> list[Cha
         json.dump([c.to_json() for c in changes], handle, indent=1)
     os.replace(tmp, cached)
     return changes
-
-
-def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
-    """The release's surface with its module `__getattr__` shims read from the unpacked sources."""
-    from migrations.loader import release_surface
-    from migrations.pypi import fetch_release
-    from migrations.shims import apply_shims
-
-    surface = release_surface(package, version, cache_dir)
-    return apply_shims(surface, source_reader(fetch_release(package, version, cache_dir).root))
-
-
-def source_reader(root: Path) -> Callable[[str], Source | None]:
-    """Read a dotted module's source (`.py`, else `.pyi`) under `root`."""
-
-    def read(module: str) -> Source | None:
-        base = root.joinpath(*module.split("."))
-        for path, is_package in ((base / "__init__.py", True), (base.with_suffix(".py"), False),
-                                 (base / "__init__.pyi", True), (base.with_suffix(".pyi"), False)):  # fmt: skip
-            if path.is_file():
-                return Source(path.read_text(encoding="utf-8", errors="replace"), is_package)
-        return None
-
-    return read

@@ -15,14 +15,10 @@ Usage:
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-
-from migrations.surface import ApiSurface, Kind
+from dataclasses import dataclass, field
 
 MAX_DEPTH = 3
-EXTERNAL_WILDCARD = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ class Shim:
 
 def read_shim(module: str, source: Source, read: SourceReader) -> Shim | None:
     """The shim of `module`, or None when it has no readable `__getattr__`."""
-    tree = _parse(source.text)
+    tree = parse(source.text)
     if tree is None:
         return None
     context = _Context(module, source, tree, read)
@@ -68,29 +64,23 @@ def read_shim(module: str, source: Source, read: SourceReader) -> Shim | None:
     return shim
 
 
-def has_external_wildcard(module: str, text: str) -> bool:
-    """`from other_package import *`: names this reading cannot list."""
-    top = module.split(".")[0]
-    return any(t.split(".")[0] != top for t in EXTERNAL_WILDCARD.findall(text))
-
-
-def _parse(text: str) -> ast.Module | None:
+def parse(text: str) -> ast.Module | None:
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError):
         return None
 
 
-def _module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements at module level, including those inside `if`/`try` blocks (not defs or classes)."""
     for stmt in body:
         yield stmt
         if isinstance(stmt, ast.If):
-            yield from _module_level(stmt.body)
-            yield from _module_level(stmt.orelse)
+            yield from module_level(stmt.body)
+            yield from module_level(stmt.orelse)
         elif isinstance(stmt, ast.Try):
             for block in (stmt.body, stmt.orelse, stmt.finalbody, *[h.body for h in stmt.handlers]):
-                yield from _module_level(block)
+                yield from module_level(block)
 
 
 class _Context:
@@ -102,9 +92,10 @@ class _Context:
         self.tree = tree
         self.read = read
         self.package = answering.split(".")[0]
+        self.anchor = self.here  # the package relative names of the answering module start from
 
     def getattr_function(self, tree: ast.Module) -> tuple[ast.FunctionDef, _Context] | None:
-        for stmt in _module_level(tree.body):
+        for stmt in module_level(tree.body):
             if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":
                 return stmt, self
             if isinstance(stmt, ast.Assign) and any(_is_name(t, "__getattr__") for t in stmt.targets):
@@ -127,7 +118,7 @@ class _Context:
 
     def lookup(self, name: str, depth: int = 0) -> ast.expr | tuple[ast.FunctionDef, _Context] | None:
         """A module-level name: its assigned expression, its def, or the same from the module it was imported from."""
-        for stmt in _module_level(self.tree.body):
+        for stmt in module_level(self.tree.body):
             if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
                 return stmt, self
             if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
@@ -145,11 +136,12 @@ class _Context:
             return None
         target = self.absolute(stmt.module or "", stmt.level)
         source = self.read(target) if target.split(".")[0] == self.package else None
-        tree = _parse(source.text) if source else None
+        tree = parse(source.text) if source else None
         if source is None or tree is None:
             return None
         other = _Context(target, source, tree, self.read)
         other.answering = self.answering  # a factory called with __name__ answers for the importing module
+        other.anchor = self.anchor
         return other
 
     def absolute(self, module: str, level: int) -> str:
@@ -183,16 +175,27 @@ class _Context:
         return name if name.isidentifier() else None
 
     def target(self, name: str, value: ast.expr) -> str | None:
-        """The dotted path a table value points `name` to: a relative or absolute module of the package."""
+        """Where a table value points `name`: a lone string names the object (`"pkg.mod:attr"`,
+        `"pkg.Obj"`); a tuple naming a module (`(package, ".mod")`) means `name` in that module."""
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            module, colon, attr = value.value.partition(":")
+            path = self.absolute_path(module)
+            return None if path is None else f"{path}.{attr}" if colon else path
         strings = [n.value for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-        for text in strings:
-            module, colon, attr = text.partition(":")
-            if text.startswith("."):
-                base = self.answering if self.here == self.answering else self.here
-                return f"{base}{text}.{name}" if not colon else f"{base}{module}.{attr}"
-            if module.split(".")[0] == self.package and all(p.isidentifier() for p in module.split(".")):
-                return f"{module}.{attr or name}" if colon or module != self.answering else None
-        return None
+        modules = [p for s in strings if (p := self.absolute_path(s)) is not None]
+        return f"{modules[0]}.{name}" if modules else None
+
+    def absolute_path(self, text: str) -> str | None:
+        """A dotted path of this package, relative (`.mod`) to the answering module or absolute."""
+        level = len(text) - len(text.lstrip("."))
+        rest = text[level:]
+        if not all(p.isidentifier() for p in rest.split(".")) or (not level and not rest):
+            return None
+        if level:
+            base = self.anchor.split(".")
+            base = base[: len(base) - (level - 1)] if level > 1 else base
+            return ".".join([*base, rest] if rest else base)
+        return rest if rest.split(".")[0] == self.package else None
 
     def run(self, fn: ast.FunctionDef, shim: Shim, depth: int) -> None:
         """Read `fn` (a `__getattr__` or a fallback it delegates to) into `shim`."""
@@ -326,15 +329,15 @@ def _outcome(body: Sequence[ast.stmt]) -> str:
     last = body[-1] if body else None
     if isinstance(last, ast.If) and last.orelse and _outcome(last.body) == _outcome(last.orelse) == RAISE:
         return RAISE
-    returns = any(isinstance(n, ast.Return) for stmt in body for n in _walk_no_defs(stmt))
+    returns = any(isinstance(n, ast.Return) for stmt in body for n in walk_no_defs(stmt))
     return RETURN if returns else FALL
 
 
-def _walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
+def walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
     yield node
     for child in ast.iter_child_nodes(node):
         if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            yield from _walk_no_defs(child)
+            yield from walk_no_defs(child)
 
 
 def _returned_target(body: Sequence[ast.stmt]) -> str | None:
@@ -358,28 +361,3 @@ def _returned_target(body: Sequence[ast.stmt]) -> str | None:
 
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
-
-
-def apply_shims(surface: ApiSurface, read: SourceReader) -> ApiSurface:
-    """A copy of `surface` where every module `__getattr__` that can be read is followed.
-
-    Names the shim answers with a known target become re-exports of that target; names it raises
-    for are recorded as missing; a closed shim (and no external wildcard import) closes the module.
-    """
-    objects = dict(surface.objects)
-    for obj in surface.objects.values():
-        if obj.kind != Kind.MODULE or obj.compiled or not obj.open:
-            continue
-        source = read(obj.path)
-        shim = read_shim(obj.path, source, read) if source is not None else None
-        if source is None or shim is None:
-            continue
-        closed = shim.closed and not has_external_wildcard(obj.path, source.text)
-        names = tuple(sorted(set(obj.shim_names) | set(shim.answers)))
-        objects[obj.path] = replace(obj, open=not closed, shim_names=names, shim_raises=tuple(sorted(shim.raises)))
-        for name, target in shim.answers.items():
-            path = f"{obj.path}.{name}"
-            if target is not None and path not in objects and target in surface.objects:
-                found = surface.objects[target]
-                objects[path] = replace(found, path=path, alias_of=found.alias_of or target, public=False)
-    return ApiSurface(surface.package, surface.version, surface.top_level, objects)

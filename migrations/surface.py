@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -199,8 +200,11 @@ class ApiSurface:
         return head in self.top_level and not name.startswith("_") and self._external_from_import(obj)
 
     def _external_from_import(self, obj: ApiObject) -> bool:
+        """`from other_distribution import Name` (the standard library and `__future__` excluded)."""
         target = obj.alias_of or ""
-        return "." in target and target.split(".")[0] not in self.top_level and target.rpartition(".")[2] == obj.name
+        top = target.split(".")[0]
+        external = top not in self.top_level and top not in sys.stdlib_module_names and top != "__future__"
+        return "." in target and external and target.rpartition(".")[2] == obj.name
 
     def _children(self) -> dict[str, list[ApiObject]]:
         children: dict[str, list[ApiObject]] = {}

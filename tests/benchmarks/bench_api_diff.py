@@ -205,9 +205,15 @@ DATASET = Path(__file__).parents[1] / "migrations_data" / "documented_breaks.jso
 
 
 def match(entry: dict[str, str], changes: list[Change], old: ApiSurface) -> Change | None:
-    """The record reporting `entry`: same API or its canonical path (same kind first), else a removed parent."""
+    """The record reporting `entry`: same API or its canonical path (same kind first), else a removed parent.
+
+    The canonical path is where the re-exported object is defined (`click.get_os_args` is
+    `click.utils.get_os_args`): a record there breaks every name that re-exports it.
+    """
     found = old.resolve(entry["api"])
-    names = {entry["api"], found.obj.path if found.obj is not None else entry["api"]}
+    names = {entry["api"]}
+    if found.obj is not None:
+        names |= {found.obj.path} | ({found.obj.alias_of} if found.obj.alias_of else set())
     same = [c for c in changes if c.api in names]
     if same:
         return next((c for c in same if c.kind.value == entry["kind"]), same[0])

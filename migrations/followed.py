@@ -1,0 +1,101 @@
+"""Surfaces with their module `__getattr__` shims followed, read from the release's sources.
+
+`apply_shims` is pure given a `SourceReader`; `followed_surface` is the adapter over the release cache.
+
+Usage:
+    surface = followed_surface("pydantic", "2.10.6", cache_dir)
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from migrations.shims import Shim, Source, SourceReader, module_level, parse, read_shim, walk_no_defs
+from migrations.surface import ApiSurface, Kind
+
+EXTERNAL_WILDCARD = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
+
+
+def apply_shims(surface: ApiSurface, read: SourceReader) -> ApiSurface:
+    """A copy of `surface` where every module `__getattr__` that can be read is followed.
+
+    Names the shim answers with a known target become re-exports of that target; names it raises
+    for are recorded as missing; a closed shim (and no external wildcard import) closes the module.
+    """
+    objects = dict(surface.objects)
+    for obj in surface.objects.values():
+        if obj.kind != Kind.MODULE or obj.compiled or not obj.open:
+            continue
+        source = read(obj.path)
+        shim = read_shim(obj.path, source, read) if source is not None else None
+        if source is None or shim is None:
+            continue
+        closed = shim.closed and not has_external_wildcard(obj.path, source.text)
+        names = tuple(sorted(set(obj.shim_names) | set(shim.answers)))
+        raises = shim.raises | (_stub_only(surface, obj.path, source.text, shim) if closed else set())
+        objects[obj.path] = replace(obj, open=not closed, shim_names=names, shim_raises=tuple(sorted(raises)))
+        for name, target in shim.answers.items():
+            path = f"{obj.path}.{name}"
+            if target is not None and path not in objects and target in surface.objects:
+                found = surface.objects[target]
+                objects[path] = replace(found, path=path, alias_of=found.alias_of or target, public=False)
+    return ApiSurface(surface.package, surface.version, surface.top_level, objects)
+
+
+def has_external_wildcard(module: str, text: str) -> bool:
+    """`from other_package import *`: names this reading cannot list."""
+    top = module.split(".")[0]
+    return any(t.split(".")[0] != top for t in EXTERNAL_WILDCARD.findall(text))
+
+
+def _stub_only(surface: ApiSurface, module: str, text: str, shim: Shim) -> set[str]:
+    """Module attributes only a `.pyi` stub declares: the runtime module never binds them and its
+    closed `__getattr__` does not answer them. Empty when the runtime source binds names dynamically."""
+    tree = parse(text)
+    if tree is None or "import *" in text or "globals()" in text or "__dict__" in text:
+        return set()
+    bound = set(_bound_names(tree.body))
+    prefix = module + "."
+    declared = {
+        path[len(prefix) :]
+        for path, obj in surface.objects.items()
+        if path.startswith(prefix) and "." not in path[len(prefix) :] and obj.kind == Kind.ATTRIBUTE
+    }
+    return {name for name in declared if name not in bound and name not in shim.answers}
+
+
+def _bound_names(body: Sequence[ast.stmt]) -> Iterator[str]:
+    for stmt in module_level(body):
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield stmt.name
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            yield from ((a.asname or a.name).split(".")[0] for a in stmt.names)
+        elif not isinstance(stmt, ast.If | ast.Try):
+            yield from (n.id for n in walk_no_defs(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+
+
+def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
+    """The release's surface with its module `__getattr__` shims read from the unpacked sources."""
+    from migrations.loader import release_surface
+    from migrations.pypi import fetch_release
+
+    surface = release_surface(package, version, cache_dir)
+    return apply_shims(surface, source_reader(fetch_release(package, version, cache_dir).root))
+
+
+def source_reader(root: Path) -> SourceReader:
+    """Read a dotted module's source (`.py`, else `.pyi`) under `root`."""
+
+    def read(module: str) -> Source | None:
+        base = root.joinpath(*module.split("."))
+        for path, is_package in ((base / "__init__.py", True), (base.with_suffix(".py"), False),
+                                 (base / "__init__.pyi", True), (base.with_suffix(".pyi"), False)):  # fmt: skip
+            if path.is_file():
+                return Source(path.read_text(encoding="utf-8", errors="replace"), is_package)
+        return None
+
+    return read
