@@ -24,8 +24,13 @@ COMPILED_SUFFIX = re.compile(r"\.(cpython-\d+\w*-[\w-]+|abi3|cp\d+-win_\w+)?\.(s
 WILDCARD = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\*", re.MULTILINE)
 
 
-def load_surface(root: Path, top_level: Sequence[str], package: str, version: str) -> ApiSurface:
-    """Analyse the packages `top_level` found under `root` without importing them."""
+def load_surface(
+    root: Path, top_level: Sequence[str], package: str, version: str, *, failed: list[str] | None = None
+) -> ApiSurface:
+    """Analyse the packages `top_level` found under `root` without importing them.
+
+    Members griffe cannot model are recorded as open attributes; their paths are appended to `failed`.
+    """
     import griffe
 
     loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False, store_source=True)
@@ -38,7 +43,7 @@ def load_surface(root: Path, top_level: Sequence[str], package: str, version: st
             if not _compiled_files(root, name):
                 raise AnalysisError(f"griffe cannot load {name} from {root}: {exc}") from exc
     loader.resolve_aliases(implicit=False, external=False)
-    builder = _Builder(surface)
+    builder = _Builder(surface, failed if failed is not None else [])
     for module in modules:
         builder.add(module, public=True)
         builder.walk(module)
@@ -62,9 +67,9 @@ class _Builder:
     quadratic on deep hierarchies (SQLAlchemy).
     """
 
-    def __init__(self, surface: ApiSurface) -> None:
+    def __init__(self, surface: ApiSurface, failed: list[str]) -> None:
         self.surface = surface
-        self.failures = 0
+        self.failed = failed
         self.classes = _Classes()
         self.records: dict[int, ApiObject] = {}  # by id() of the griffe object, which the loader keeps alive
 
@@ -83,7 +88,7 @@ class _Builder:
             self._member(path, member, public, inherited)
         except Exception:  # griffe models arbitrary code; one odd member must not sink the surface
             self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=public, open=True)
-            self.failures += 1
+            self.failed.append(path)
 
     def _member(self, path: str, member: Any, public: bool, inherited: bool) -> None:
         if member.is_alias and not inherited:

@@ -56,13 +56,47 @@ def fetch_release(
     `index_args` are extra pip options (e.g. `--no-index --find-links DIR`); the machine's pip
     configuration applies otherwise.
     """
-    final = cache_dir / "unpacked" / f"{normalize(package)}-{version}"
+    if not _unpacked_dir(package, version, cache_dir).is_dir():
+        archive = download_release(
+            package, version, cache_dir, pip=pip, pythons=pythons, allow_sdist=allow_sdist,
+            index_args=index_args, timeout_s=timeout_s,
+        )  # fmt: skip
+        return unpack_release(package, version, archive, cache_dir)
+    return describe(package, version, _unpacked_dir(package, version, cache_dir))
+
+
+def download_release(
+    package: str,
+    version: str,
+    cache_dir: Path,
+    *,
+    pip: Sequence[str] = (sys.executable, "-m", "pip"),
+    pythons: Sequence[str] = DEFAULT_PYTHONS,
+    allow_sdist: bool = True,
+    index_args: Sequence[str] = (),
+    timeout_s: float = 300,
+) -> Path:
+    """The release's archive under `cache_dir/downloads`, fetched once (a small record names the file)."""
+    record = cache_dir / "downloads" / f"{normalize(package)}-{version}.archive"
+    if record.is_file() and (kept := record.parent / record.read_text().strip()).is_file():
+        return kept
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    pip_download = [*pip, "download", "--no-deps", "--quiet", *index_args]
+    archive = _download(package, version, cache_dir, pip_download, pythons, allow_sdist, timeout_s)
+    record.write_text(archive.name)
+    return archive
+
+
+def unpack_release(package: str, version: str, archive: Path, cache_dir: Path) -> Release:
+    """Unpack `archive` (once) under `cache_dir/unpacked` and describe it; no network."""
+    final = _unpacked_dir(package, version, cache_dir)
     if not final.is_dir():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        pip_download = [*pip, "download", "--no-deps", "--quiet", *index_args]
-        archive = _download(package, version, cache_dir, pip_download, pythons, allow_sdist, timeout_s)
         _unpack_atomically(archive, final)
     return describe(package, version, final)
+
+
+def _unpacked_dir(package: str, version: str, cache_dir: Path) -> Path:
+    return cache_dir / "unpacked" / f"{normalize(package)}-{version}"
 
 
 def describe(package: str, version: str, final: Path) -> Release:

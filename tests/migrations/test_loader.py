@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from migrations.loader import load_surface
 from migrations.surface import Status
 
-from .conftest import SurfaceFactory
+from .conftest import SurfaceFactory, write_tree
 
 HIERARCHY = {
     "pkg/__init__.py": """
@@ -119,3 +122,11 @@ def test_reexported_function_shares_the_definition_record(make_surface: SurfaceF
     public, defined = surface.objects["pkg.Base"], surface.objects["pkg.models.Base"]
     assert public.params == defined.params and public.alias_of == "pkg.models.Base"
     assert defined.alias_of is None
+
+
+def test_fully_modelled_package_reports_no_failed_members(tmp_path: Path) -> None:
+    """`failed` (the crash count of the benchmark) stays empty when every member is analysed."""
+    write_tree(tmp_path, {"pkg/__init__.py": "def f(a, b=1):\n    pass\n"})
+    failed: list[str] = []
+    surface = load_surface(tmp_path, ("pkg",), "pkg", "1.0", failed=failed)
+    assert failed == [] and surface.resolve("pkg.f").status == Status.FOUND

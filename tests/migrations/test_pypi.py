@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migrations.errors import ArchiveError, ReleaseNotFound
-from migrations.pypi import fetch_release, find_top_level, unpack
+from migrations.pypi import download_release, fetch_release, find_top_level, unpack, unpack_release
 
 
 def make_wheel(directory: Path, name: str = "tinypkg", version: str = "1.0") -> Path:
@@ -43,6 +43,21 @@ def test_fetch_is_idempotent(tmp_path: Path) -> None:
     second = fetch_release("tinypkg", "1.0", tmp_path / "cache", index_args=("--no-index",), pythons=())
     assert first == second
     assert not [p for p in (tmp_path / "cache" / "unpacked").iterdir() if p.name.startswith(".")]
+
+
+def test_download_is_kept_and_reused_without_pip(tmp_path: Path) -> None:
+    """The archive is downloaded once; a second call finds it from its record, with no index at all."""
+    first = download_release("tinypkg", "1.0", tmp_path / "cache", index_args=local_index(tmp_path), pythons=())
+    second = download_release("tinypkg", "1.0", tmp_path / "cache", index_args=("--no-index",), pythons=())
+    assert first == second and first.name == "tinypkg-1.0-py3-none-any.whl" and first.is_file()
+
+
+def test_unpack_release_into_a_fresh_cache_needs_no_download(tmp_path: Path) -> None:
+    """A kept archive unpacks into another cache directory (a cold analysis with the download cached)."""
+    archive = download_release("tinypkg", "1.0", tmp_path / "dl", index_args=local_index(tmp_path), pythons=())
+    release = unpack_release("tinypkg", "1.0", archive, tmp_path / "cold")
+    assert release.root == tmp_path / "cold" / "unpacked" / "tinypkg-1.0"
+    assert release.top_level == ("tinypkg",)
 
 
 def test_missing_release_raises_release_not_found(tmp_path: Path) -> None:
