@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from migrations.shims import Shim, Source, SourceReader, module_level, parse, read_shim, walk_no_defs
-from migrations.surface import ApiSurface, Kind
+from migrations.surface import ApiObject, ApiSurface, Kind
 
 EXTERNAL_WILDCARD = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
 
@@ -28,22 +28,29 @@ def apply_shims(surface: ApiSurface, read: SourceReader) -> ApiSurface:
     """
     objects = dict(surface.objects)
     for obj in surface.objects.values():
-        if obj.kind != Kind.MODULE or obj.compiled or not obj.open:
-            continue
-        source = read(obj.path)
-        shim = read_shim(obj.path, source, read) if source is not None else None
-        if source is None or shim is None:
-            continue
-        closed = shim.closed and not has_external_wildcard(obj.path, source.text)
-        names = tuple(sorted(set(obj.shim_names) | set(shim.answers)))
-        raises = shim.raises | (_stub_only(surface, obj.path, source.text, shim) if closed else set())
-        objects[obj.path] = replace(obj, open=not closed, shim_names=names, shim_raises=tuple(sorted(raises)))
-        for name, target in shim.answers.items():
-            path = f"{obj.path}.{name}"
-            if target is not None and path not in objects and target in surface.objects:
-                found = surface.objects[target]
-                objects[path] = replace(found, path=path, alias_of=found.alias_of or target, public=False)
+        if obj.kind == Kind.MODULE and not obj.compiled and obj.open:
+            source = read(obj.path)
+            shim = read_shim(obj.path, source, read) if source is not None else None
+            if source is not None and shim is not None:
+                _follow(surface, objects, obj, shim, source.text)
     return ApiSurface(surface.package, surface.version, surface.top_level, objects)
+
+
+def _follow(surface: ApiSurface, objects: dict[str, ApiObject], module: ApiObject, shim: Shim, text: str) -> None:
+    closed = shim.closed and not has_external_wildcard(module.path, text)
+    stub_only = _stub_only(surface, module.path, text, shim) if closed else set()
+    for name in stub_only:  # declared by a .pyi only: the runtime module does not have it
+        prefix = f"{module.path}.{name}"
+        for path in [p for p in objects if p == prefix or p.startswith(prefix + ".")]:
+            del objects[path]
+    names = tuple(sorted(set(module.shim_names) | set(shim.answers)))
+    raises = tuple(sorted(shim.raises | stub_only))
+    objects[module.path] = replace(module, open=not closed, shim_names=names, shim_raises=raises)
+    for name, target in shim.answers.items():
+        path = f"{module.path}.{name}"
+        if target is not None and path not in objects and target in surface.objects:
+            found = surface.objects[target]
+            objects[path] = replace(found, path=path, alias_of=found.alias_of or target, public=False)
 
 
 def has_external_wildcard(module: str, text: str) -> bool:

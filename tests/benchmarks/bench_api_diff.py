@@ -240,7 +240,7 @@ def griffe_paths(package: str, old: str, new: str, cache: Path) -> set[str]:
 
 def run_recall(cache: Path, budget_s: float) -> None:
     from migrations.diff import diff_releases
-    from migrations.loader import release_surface
+    from migrations.followed import followed_surface
 
     entries = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
     pairs = sorted({(e["package"], e["old"], e["new"]) for e in entries})
@@ -259,7 +259,7 @@ def run_recall(cache: Path, budget_s: float) -> None:
             continue
         seconds = time.perf_counter() - t0
         baseline = griffe_paths(package, old, new, cache)
-        old_surface = release_surface(package, old, cache)
+        old_surface = followed_surface(package, old, cache)
         found = {e["api"]: match(e, changes, old_surface) for e in mine}
         reported = [a for a, c in found.items() if c is not None and c.severity != Severity.UNVERIFIABLE]
         unverifiable = [a for a, c in found.items() if c is not None and c.severity == Severity.UNVERIFIABLE]
@@ -284,7 +284,8 @@ def run_recall(cache: Path, budget_s: float) -> None:
             totals[key] += value
     counted = totals["documented"]
     print(
-        f"TOTAL documented={counted} reported={totals['reported']} unverifiable={totals['unverifiable']} "
+        f"TOTAL pairs={len(pairs)} dataset={len(entries)} documented={counted} reported={totals['reported']} "
+        f"unverifiable={totals['unverifiable']} "
         f"recall={totals['reported'] / max(1, counted):.1%} "
         f"recall_counting_unverifiable={(totals['reported'] + totals['unverifiable']) / max(1, counted):.1%} "
         f"kind_accuracy={totals['kind_ok'] / max(1, totals['reported'] + totals['unverifiable']):.1%} "

@@ -141,7 +141,7 @@ KW = ParamKind.KEYWORD_ONLY
         (
             (p("inst"), p("b", default="1")),
             (p("args", ParamKind.VAR_POSITIONAL), p("changes", ParamKind.VAR_KEYWORD)),
-            [(ChangeKind.PARAM_KIND_CHANGED, Severity.UNVERIFIABLE), (ChangeKind.PARAM_KIND_CHANGED, Severity.UNVERIFIABLE)],
+            [(ChangeKind.PARAM_KIND_CHANGED, Severity.UNVERIFIABLE)] * 2,
         ),
         (
             (p("a"), p("b", default="1")),

@@ -1,0 +1,109 @@
+"""Diffs of real griffe surfaces whose `__getattr__` shims are followed from the sources on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from migrations.diff import Change, ChangeKind, Severity, diff_surfaces
+from migrations.followed import apply_shims, source_reader
+from migrations.loader import load_surface
+from migrations.surface import ApiSurface
+
+from .conftest import write_tree
+
+Build = Callable[[dict[str, str]], ApiSurface]
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Build:
+    """Write a package, analyse it with griffe and follow its shims."""
+    counter = iter(range(100))
+
+    def make(files: dict[str, str]) -> ApiSurface:
+        root = write_tree(tmp_path / f"v{next(counter)}", files)
+        return apply_shims(load_surface(root, ("pkg",), "pkg", "1"), source_reader(root))
+
+    return make
+
+
+def summary(changes: list[Change]) -> list[tuple[str, ChangeKind, Severity]]:
+    return [(c.api, c.kind, c.severity) for c in changes]
+
+
+CLOSED = "def __getattr__(name):\n    if name == '__version__':\n        return '2'\n    raise AttributeError(name)\n"
+
+
+def test_name_missing_behind_a_closed_shim_is_a_breaking_removal(build: Build) -> None:
+    """A `__getattr__` that raises for every other name cannot serve the removed one."""
+    changes = diff_surfaces(build({"pkg/__init__.py": "def keep():\n    pass\ndef gone():\n    pass\n"}),
+                            build({"pkg/__init__.py": "def keep():\n    pass\n" + CLOSED}))  # fmt: skip
+    assert summary(changes) == [("pkg.gone", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_name_served_through_a_shim_table_is_compared_with_its_target(build: Build) -> None:
+    """A lazily imported name is followed to its module and compared there: no false break."""
+    lazy = (
+        "_lazy = {'helper': (__spec__.parent, '.impl')}\n"
+        "def __getattr__(name):\n    spec = _lazy.get(name)\n    if spec is None:\n"
+        "        raise AttributeError(name)\n    return getattr(import_module(spec[1], spec[0]), name)\n"
+    )
+    old = build({"pkg/__init__.py": "def helper(x, y=1):\n    pass\n"})
+    new = build({"pkg/__init__.py": lazy, "pkg/impl.py": "def helper(x):\n    pass\n"})
+    assert summary(diff_surfaces(old, new)) == [("pkg.helper", ChangeKind.PARAM_REMOVED, Severity.BREAKING)]
+
+
+def test_removal_declared_by_the_shim_is_not_a_move(build: Build) -> None:
+    """A name the shim raises for is removed even if a compat copy of it exists elsewhere."""
+    new = {
+        "pkg/__init__.py": "REMOVED = {'NoneStr'}\ndef __getattr__(name):\n    if name in REMOVED:\n"
+        "        raise ImportError(name)\n    return fallback(name)\n",
+        "pkg/v1.py": "NoneStr = None\n",
+    }
+    changes = diff_surfaces(build({"pkg/__init__.py": "NoneStr = None\n"}), build(new))
+    assert summary(changes) == [("pkg.NoneStr", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_name_behind_an_unreadable_shim_stays_unverifiable(build: Build) -> None:
+    """When the shim delegates to code that cannot be read, the name may still exist."""
+    new = "from elsewhere import fallback\ndef __getattr__(name):\n    return fallback(name)\n"
+    changes = diff_surfaces(build({"pkg/__init__.py": "old = 1\n"}), build({"pkg/__init__.py": new}))
+    assert summary(changes) == [("pkg.old", ChangeKind.REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_root_reexport_of_another_distribution_is_api(build: Build) -> None:
+    """`from markupsafe import Markup` in the package root is public API; dropping it breaks callers."""
+    old = build({"pkg/__init__.py": "from otherdist.text import Markup\nimport os\n"})
+    new = build({"pkg/__init__.py": "import os\n" + CLOSED})
+    assert summary(diff_surfaces(old, new)) == [("pkg.Markup", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_standard_library_reexport_is_not_api(build: Build) -> None:
+    """`from typing import Dict` in the root is an implementation detail, not API."""
+    old = build({"pkg/__init__.py": "from typing import Dict\nfrom __future__ import annotations\n"})
+    assert diff_surfaces(old, build({"pkg/__init__.py": ""})) == []
+
+
+def test_module_dunder_removed_behind_closed_shim(build: Build) -> None:
+    """Packaging metadata like `__url__` is API; a stub may still declare it, the runtime does not."""
+    old = build({"pkg/__init__.py": "__url__ = 'https://x'\n__version__ = '1'\n"})
+    new = build({"pkg/__init__.py": CLOSED, "pkg/__init__.pyi": "__url__: str\n__version__: str\n"})
+    assert summary(diff_surfaces(old, new)) == [("pkg.__url__", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_kwargs_pass_through_behind_a_shim_is_unverifiable(build: Build) -> None:
+    """A parameter that now only reaches **kwargs of the shim's target is never a break."""
+    lazy = "_lazy = {'f': 'pkg.impl:f'}\ndef __getattr__(name):\n    if name in _lazy:\n"
+    lazy += "        return load(_lazy[name])\n    raise AttributeError(name)\n"
+    old = build({"pkg/__init__.py": "def f(a, timeout=1):\n    pass\n"})
+    new = build({"pkg/__init__.py": lazy, "pkg/impl.py": "def f(a, **kwargs):\n    pass\n"})
+    assert summary(diff_surfaces(old, new)) == [("pkg.f", ChangeKind.PARAM_REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_compiled_module_without_signatures_is_unverifiable(build: Build) -> None:
+    """Members of a C extension without a stub cannot be judged, shim or not."""
+    old = build({"pkg/__init__.py": "", "pkg/fast.py": "def go(x):\n    pass\n"})
+    new = build({"pkg/__init__.py": "", "pkg/fast.cpython-311-x86_64-linux-gnu.so": "\0"})
+    assert summary(diff_surfaces(old, new)) == [("pkg.fast.go", ChangeKind.REMOVED, Severity.UNVERIFIABLE)]
