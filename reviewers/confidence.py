@@ -15,7 +15,16 @@ from pathlib import Path
 from reviewers.base import Decision
 from reviewers.errors import CalibrationError
 
-__all__ = ["DEFAULT_PATH", "FEATURES", "Calibration", "confidence", "decide", "fit", "load_calibration"]
+__all__ = [
+    "DEFAULT_PATH",
+    "FEATURES",
+    "Calibration",
+    "confidence",
+    "decide",
+    "fit",
+    "load_calibration",
+    "threshold_for",
+]
 
 DEFAULT_PATH = Path(__file__).with_name("calibration.json")
 FEATURES = (
@@ -77,8 +86,12 @@ def fit(
     rate: float = 1.0,
     ready: float = 0.8,
     draft: float = 0.5,
+    precision: tuple[float, float] | None = None,
 ) -> Calibration:
-    """Fit the logistic model by gradient descent on (signals, winner was right) pairs, with L2 shrinkage."""
+    """Fit the logistic model by gradient descent on (signals, winner was right) pairs, with L2 shrinkage.
+
+    With `precision` = (ready, draft) targets, the thresholds are chosen on the same rows instead: the lowest
+    confidence from which the published pools are right at least that often (see `threshold_for`)."""
     if not rows or len(rows) != len(labels):
         raise CalibrationError("fitting needs as many labels as rows, and at least one")
     xs = [[float(row.get(name, 0.0)) for name in FEATURES] for row in rows]
@@ -96,4 +109,20 @@ def fit(
             grad_b += (p - y) / n
         w = [wi - rate * gi for wi, gi in zip(w, grad_w, strict=True)]
         b -= rate * grad_b
-    return Calibration(dict(zip(FEATURES, w, strict=True)), b, ready, draft, n)
+    calibration = Calibration(dict(zip(FEATURES, w, strict=True)), b, ready, draft, n)
+    if precision is None:
+        return calibration
+    scores = [confidence(row, calibration) for row in rows]
+    draft = threshold_for(scores, labels, precision[1], floor=0.5)
+    ready = max(draft, threshold_for(scores, labels, precision[0], floor=0.5))
+    return Calibration(calibration.weights, b, ready, draft, n)
+
+
+def threshold_for(scores: Sequence[float], labels: Sequence[bool], precision: float, floor: float = 0.5) -> float:
+    """The lowest threshold (at least `floor`) at which the pools scoring at or above it are right at least
+    `precision` of the time; 1.0 when no threshold reaches it (then almost nothing is published)."""
+    for threshold in sorted({s for s in scores if s >= floor}):
+        published = [label for score, label in zip(scores, labels, strict=True) if score >= threshold]
+        if sum(published) >= precision * len(published):
+            return threshold
+    return 1.0

@@ -20,6 +20,7 @@ __all__ = ["Pool", "Tally", "cross_validated", "fit_and_store", "report"]
 
 MIN_POOLS_TO_FIT = 20
 FOLDS = 5
+PRECISION = (0.97, 0.9)  # ready, draft
 
 
 @dataclass
@@ -85,7 +86,9 @@ def pool_confidence(pool: Pool, calibration: Calibration) -> float:
 
 
 def _fit(pools: list[Pool]) -> Calibration:
-    return fit([p.signals for p in pools], [p.right for p in pools])
+    """The logistic model, and thresholds at which published pools were right 97% (ready) / 90% (draft) of the
+    time on these pools."""
+    return fit([p.signals for p in pools], [p.right for p in pools], precision=PRECISION)
 
 
 def _fold(unit: str, folds: int) -> int:
@@ -154,11 +157,15 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
         print(f"ratio panel / votes-only:              {correct / tally.votes_only:.2f}")
     abstained, held, published, right = cross_validated(tally)
     print(
-        f"abstention (fix removed), held out ({FOLDS}-fold by unit, draft threshold {calibration.draft}): "
+        f"abstention (fix removed), held out ({FOLDS}-fold by unit, each fold's own fit and thresholds): "
         f"{pct(abstained, held)}; right winners still published: {pct(published, right)}"
     )
     oks = [p for p in tally.full if p.right]
     in_sample = sum(pool_confidence(p, calibration) < calibration.draft for p in tally.abstain)
+    print(
+        f"stored calibration: fitted on {calibration.fitted_on} pools, draft >= {calibration.draft:.3f}, ready >= "
+        f"{calibration.ready:.3f}"
+    )
     print(
         f"abstention with the stored calibration (fitted on {calibration.fitted_on} pools; in-sample when it was "
         f"fitted on these): {pct(in_sample, len(tally.abstain))}; right winners published: "
