@@ -1,4 +1,7 @@
-"""Serialise a Memory to one versioned, checksummed file, written atomically (temp file + rename)."""
+"""Serialise a Memory to one versioned, checksummed base file, written atomically (temp file + rename).
+
+Updates append to a journal next to the base instead (memory/journal.py); a full write drops it.
+"""
 
 from __future__ import annotations
 
@@ -24,17 +27,30 @@ from memory.symbols import Symbol
 from memory.textproc import tokenize
 from memory.vectors import Embedder
 
-__all__ = ["FORMAT_VERSION", "read_memory", "write_memory"]
+__all__ = [
+    "FORMAT_VERSION",
+    "entry_from",
+    "entry_json",
+    "examples_arrays",
+    "examples_from",
+    "journal_path",
+    "pack",
+    "read_header",
+    "read_memory",
+    "unpack",
+    "write_atomic",
+    "write_memory",
+]
 
 FORMAT_VERSION = 5
 
 
-def _entry_json(entry: FileEntry) -> list[Any]:
+def entry_json(entry: FileEntry) -> list[Any]:
     symbols = [[s.qualname, s.kind, s.start, s.end, s.signature, s.doc] for s in entry.symbols]
     return [entry.tokens, symbols, entry.func_tokens, entry.chunks]
 
 
-def _entry(row: list[Any]) -> FileEntry:
+def entry_from(row: list[Any]) -> FileEntry:
     tokens, symbols, func_tokens, chunks = row
     return FileEntry(tokens, [Symbol(*s) for s in symbols], func_tokens, chunks)
 
@@ -43,7 +59,7 @@ def _state(memory: Memory, extra: dict[str, Any]) -> dict[str, Any]:
     return {
         "units": [u.to_json() for u in memory.history.units],
         "snapshot_sha": memory.snapshot.sha,
-        "files": {p: _entry_json(e) for p, e in memory.snapshot.files.items()},
+        "files": {p: entry_json(e) for p, e in memory.snapshot.files.items()},
         "weights": [memory.weights.signal, memory.weights.cochange, memory.weights.completion],
         "chunk_keys": {p: quals for p, (quals, _) in memory.chunk_vectors.items()},
         "golds": [ex.gold for ex in memory.examples],
@@ -52,32 +68,50 @@ def _state(memory: Memory, extra: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _arrays(memory: Memory) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {"msg_vectors": memory.message_vectors()}
-    for i, (_, (_, vectors)) in enumerate(sorted(memory.chunk_vectors.items())):
-        arrays[f"chunk_{i}"] = vectors
-    for i, ex in enumerate(memory.examples):
+def examples_arrays(examples: list[Example]) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
+    for i, ex in enumerate(examples):
         coo = ex.cochange.tocoo()
         arrays[f"ex_{i}_f"] = ex.features
         arrays[f"ex_{i}_c"] = np.stack([coo.row.astype(np.float32), coo.col.astype(np.float32), coo.data])
     return arrays
 
 
-def write_memory(memory: Memory, target: Path, extra: dict[str, Any]) -> None:
-    """Write `memory` to `target` atomically; readers see the old file or the new one, never a mix."""
-    state = gzip.compress(json.dumps(_state(memory, extra)).encode(), compresslevel=3)
+def examples_from(golds: list[list[int]], arrays: Any) -> list[Example]:
+    out = []
+    for i, gold in enumerate(golds):
+        features, coo = arrays[f"ex_{i}_f"], arrays[f"ex_{i}_c"]
+        n = features.shape[0]
+        matrix = sparse.csr_matrix((coo[2], (coo[0].astype(int), coo[1].astype(int))), shape=(n, n))
+        out.append(Example(features, matrix, gold))
+    return out
+
+
+def _arrays(memory: Memory) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {"msg_vectors": memory.message_vectors()}
+    for i, (_, (_, vectors)) in enumerate(sorted(memory.chunk_vectors.items())):
+        arrays[f"chunk_{i}"] = vectors
+    return arrays | examples_arrays(memory.examples)
+
+
+def pack(state: dict[str, Any], arrays: dict[str, np.ndarray], header: dict[str, Any]) -> bytes:
+    """One file: a length-prefixed JSON header (with the payload's sha256), then an npz of arrays + gzip state."""
     buffer = io.BytesIO()
-    arrays = _arrays(memory)
-    arrays["state"] = np.frombuffer(state, dtype=np.uint8)
+    raw_state = gzip.compress(json.dumps(state).encode(), compresslevel=1)
     savez: Any = np.savez  # numpy's stub types **kwds as the allow_pickle flag
-    savez(buffer, **arrays)
+    savez(buffer, **arrays, state=np.frombuffer(raw_state, dtype=np.uint8))
     payload = buffer.getvalue()
-    header = json.dumps({"version": FORMAT_VERSION, "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    head = json.dumps({**header, "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    return len(head).to_bytes(4, "big") + head + payload
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never a mix."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".memory-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(len(header).to_bytes(4, "big") + header + payload)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -86,19 +120,43 @@ def write_memory(memory: Memory, target: Path, extra: dict[str, Any]) -> None:
         raise
 
 
-def _payload(source: Path) -> bytes:
+def journal_path(base: Path) -> Path:
+    return base.with_name(base.name + ".journal")
+
+
+def write_memory(memory: Memory, target: Path, extra: dict[str, Any]) -> None:
+    """Write `memory` to `target` atomically, as a new base: any journal of the old base is dropped."""
+    write_atomic(target, pack(_state(memory, extra), _arrays(memory), {"version": FORMAT_VERSION}))
+    journal_path(target).unlink(missing_ok=True)
+
+
+def read_header(source: Path) -> dict[str, Any]:
+    """Only the header of a memory file (cheap: the payload is not read)."""
+    try:
+        with source.open("rb") as handle:
+            size = int.from_bytes(handle.read(4), "big")
+            header = json.loads(handle.read(size))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"unreadable memory file {source}: {exc}") from exc
+    if not isinstance(header, dict):
+        raise IndexCorrupt(f"memory file {source} has no header")
+    return header
+
+
+def unpack(source: Path, version: int) -> tuple[dict[str, Any], bytes]:
+    """Header and checksummed payload of a file written by `pack`; IndexCorrupt if anything is off."""
     try:
         raw = source.read_bytes()
         size = int.from_bytes(raw[:4], "big")
         header = json.loads(raw[4 : 4 + size])
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"unreadable memory file {source}: {exc}") from exc
-    if not isinstance(header, dict) or header.get("version") != FORMAT_VERSION:
-        raise IndexCorrupt(f"memory file {source} has format {header!r}, expected version {FORMAT_VERSION}")
+    if not isinstance(header, dict) or header.get("version") != version:
+        raise IndexCorrupt(f"memory file {source} has format {header!r}, expected version {version}")
     payload = raw[4 + size :]
     if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
         raise IndexCorrupt(f"memory file {source} fails its checksum")
-    return payload
+    return header, payload
 
 
 def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> Memory:
@@ -109,24 +167,20 @@ def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> M
         memory.msg_tokens.append(tokenize(unit.message))
     if embedder is not None and len(arrays["msg_vectors"]) == len(units):
         memory.msg_vectors = [arrays["msg_vectors"]]
-    memory.snapshot.files = {p: _entry(row) for p, row in state["files"].items()}
+    memory.snapshot.files = {p: entry_from(row) for p, row in state["files"].items()}
     memory.snapshot.sha = state["snapshot_sha"]
     signal, cochange, completion = state["weights"]
     memory.weights = Weights(signal, cochange, completion)
     if embedder is not None:
         for i, (path, quals) in enumerate(sorted(state["chunk_keys"].items())):
             memory.chunk_vectors[path] = (quals, arrays[f"chunk_{i}"])
-    for i, gold in enumerate(state["golds"]):
-        features, coo = arrays[f"ex_{i}_f"], arrays[f"ex_{i}_c"]
-        n = features.shape[0]
-        matrix = sparse.csr_matrix((coo[2], (coo[0].astype(int), coo[1].astype(int))), shape=(n, n))
-        memory.examples.append(Example(features, matrix, gold))
+    memory.examples = examples_from(state["golds"], arrays)
     return memory
 
 
 def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any]]:
     """Load a memory file; anything wrong with it (format, version, checksum, embedder) is IndexCorrupt."""
-    payload = _payload(source)
+    _, payload = unpack(source, FORMAT_VERSION)
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
             state = json.loads(gzip.decompress(arrays["state"].tobytes()))

@@ -14,12 +14,14 @@ from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
+from memory.journal import read_journal, write_journal
 from memory.persist import read_memory, write_memory
 from memory.vectors import Embedder
 
 __all__ = ["MemoryStore"]
 
 MEMORY_FILE = "memory.bin"
+COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
 
 
 class MemoryStore:
@@ -66,27 +68,42 @@ class MemoryStore:
 
     def load(self, repo: Path) -> tuple[Memory, dict[str, Any]]:
         """The persisted memory of `repo`; IndexCorrupt when missing, damaged or of another version."""
+        memory, extra, _ = self._load(repo)
+        return memory, extra
+
+    def _load(self, repo: Path) -> tuple[Memory, dict[str, Any], int]:
+        """Base file plus its journal: memory, extra, and how many of its units the base file holds."""
         path = self.repo_dir(repo) / MEMORY_FILE
         if not path.exists():
             raise IndexCorrupt(f"no memory for {repo} yet")
-        return read_memory(path, self.embedder)
+        memory, extra = read_memory(path, self.embedder)
+        base_units, journal_extra = read_journal(memory, path, self.embedder)
+        return memory, extra if journal_extra is None else journal_extra, base_units
 
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
-        """Bring memory up to `rev`: incremental when possible, a full rebuild when the file can't be trusted."""
+        """Bring memory up to `rev`: incremental when possible, a full rebuild when the file can't be trusted.
+
+        An incremental update writes only a journal of what it learned; past COMPACT_UNITS journaled units,
+        it writes a new base instead.
+        """
         target = head_sha(repo, rev)
         with self.locked(repo) as folder:
             try:
-                memory, extra = self.load(repo)
+                memory, extra, base_units = self._load(repo)
             except IndexCorrupt:
-                memory, extra = build(repo, self.embedder, self.config, target), {}
-                write_memory(memory, folder / MEMORY_FILE, extra)
+                memory = build(repo, self.embedder, self.config, target)
+                write_memory(memory, folder / MEMORY_FILE, {})
                 return memory
-            if memory.snapshot.sha != target:
-                if not self._extends(repo, memory.snapshot.sha, target):
-                    memory, extra = build(repo, self.embedder, self.config, target), {}
-                else:
-                    self._learn_new(repo, memory, target)
+            if memory.snapshot.sha == target:
+                return memory
+            if not self._extends(repo, memory.snapshot.sha, target):
+                memory, extra, base_units = build(repo, self.embedder, self.config, target), {}, 0
+            else:
+                self._learn_new(repo, memory, target)
+            if len(memory.history.units) - base_units > COMPACT_UNITS or not base_units:
                 write_memory(memory, folder / MEMORY_FILE, extra)
+            else:
+                write_journal(memory, folder / MEMORY_FILE, base_units, extra)
             return memory
 
     def save(self, repo: Path, memory: Memory, extra: dict[str, Any]) -> None:
