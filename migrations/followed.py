@@ -1,6 +1,7 @@
 """Surfaces with their module `__getattr__` shims followed, read from the release's sources.
 
-`apply_shims` is pure given a `SourceReader`; `followed_surface` is the adapter over the release cache.
+`apply_shims` and `apply_dynamic_exports` are pure given a `SourceReader`; `followed_surface` is the
+adapter over the release cache.
 
 Usage:
     surface = followed_surface("pydantic", "2.10.6", cache_dir)
@@ -17,6 +18,7 @@ from pathlib import Path
 from migrations.shims import Shim, Source, SourceReader, module_level, parse, read_shim, walk_no_defs
 from migrations.surface import ApiObject, ApiSurface, Kind
 
+DYNAMIC_ALL = re.compile(r"^\s*__all__\s*(\+=|\.extend\(|\.append\(|=.*\b\w+\.__all__)", re.MULTILINE)
 EXTERNAL_WILDCARD = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
 
 
@@ -90,8 +92,30 @@ def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
     from migrations.loader import release_surface
     from migrations.pypi import fetch_release
 
-    surface = release_surface(package, version, cache_dir)
-    return apply_shims(surface, source_reader(fetch_release(package, version, cache_dir).root))
+    read = source_reader(fetch_release(package, version, cache_dir).root)
+    return apply_dynamic_exports(apply_shims(release_surface(package, version, cache_dir), read), read)
+
+
+def apply_dynamic_exports(surface: ApiSurface, read: SourceReader) -> ApiSurface:
+    """A copy of `surface` where a package root whose `__all__` is computed at run time
+    (`__all__ += core.__all__`, `__all__.extend(...)`) exports every name it binds that looks public:
+    the static export list is incomplete there, so it cannot make a name private."""
+    objects = dict(surface.objects)
+    for top in surface.top_level:
+        source = read(top)
+        if source is None or not DYNAMIC_ALL.search(source.text):
+            continue
+        prefix = top + "."
+        for path, obj in surface.objects.items():
+            name = path[len(prefix) :]
+            if path.startswith(prefix) and "." not in name and not obj.public and _own_name(surface, obj, name):
+                objects[path] = replace(obj, public=True)
+    return ApiSurface(surface.package, surface.version, surface.top_level, objects)
+
+
+def _own_name(surface: ApiSurface, obj: ApiObject, name: str) -> bool:
+    """Not underscore-prefixed, and defined in the package (not an import of another distribution)."""
+    return not name.startswith("_") and (obj.alias_of is None or obj.alias_of.split(".")[0] in surface.top_level)
 
 
 def source_reader(root: Path) -> SourceReader:

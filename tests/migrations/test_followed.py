@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migrations.diff import Change, ChangeKind, Severity, diff_surfaces
-from migrations.followed import apply_shims, source_reader
+from migrations.followed import apply_dynamic_exports, apply_shims, source_reader
 from migrations.loader import load_surface
 from migrations.surface import ApiSurface
 
@@ -24,7 +24,8 @@ def build(tmp_path: Path) -> Build:
 
     def make(files: dict[str, str]) -> ApiSurface:
         root = write_tree(tmp_path / f"v{next(counter)}", files)
-        return apply_shims(load_surface(root, ("pkg",), "pkg", "1"), source_reader(root))
+        read = source_reader(root)
+        return apply_dynamic_exports(apply_shims(load_surface(root, ("pkg",), "pkg", "1"), read), read)
 
     return make
 
@@ -107,3 +108,22 @@ def test_compiled_module_without_signatures_is_unverifiable(build: Build) -> Non
     old = build({"pkg/__init__.py": "", "pkg/fast.py": "def go(x):\n    pass\n"})
     new = build({"pkg/__init__.py": "", "pkg/fast.cpython-311-x86_64-linux-gnu.so": "\0"})
     assert summary(diff_surfaces(old, new)) == [("pkg.fast.go", ChangeKind.REMOVED, Severity.UNVERIFIABLE)]
+
+
+def test_root_with_computed_all_exports_its_public_looking_names(build: Build) -> None:
+    """`__all__ += core.__all__` leaves the static list incomplete: a name it misses is still API."""
+    old = build({
+        "pkg/__init__.py": "from pkg import core\nfrom pkg.core import float_\nimport os\n__all__ = ['core']\n"
+        "__all__ += core.__all__\n",
+        "pkg/core.py": "__all__ = ['float_']\nfloat_ = float\n",
+    })  # fmt: skip
+    new = build({"pkg/__init__.py": "from pkg import core\n__all__ = ['core']\n", "pkg/core.py": "__all__ = []\n"})
+    assert ("pkg.float_", ChangeKind.REMOVED, Severity.BREAKING) in summary(diff_surfaces(old, new))
+    assert not any(c.api == "pkg.os" for c in diff_surfaces(old, new))
+
+
+def test_static_all_keeps_unlisted_names_private(build: Build) -> None:
+    """A literal `__all__` is the export list: an unlisted helper may go without a break."""
+    old = build({"pkg/__init__.py": "__all__ = ['keep']\ndef keep():\n    pass\ndef helper():\n    pass\n"})
+    new = build({"pkg/__init__.py": "__all__ = ['keep']\ndef keep():\n    pass\n"})
+    assert diff_surfaces(old, new) == []
