@@ -1,18 +1,23 @@
-"""Benchmark: API diff precision by execution oracle (issue 8, benchmark 1).
+"""Benchmark: API diff precision by execution oracle (issue 8, benchmark 1), and recall (benchmark 2).
 
 Usage: .venv/bin/python -m tests.benchmarks.bench_api_diff [--pairs flask:2.2.2:3.0.0,...] [--sample 200]
+           [--cache var/migrations-cache] [--env-cache var/api-diff-bench-envs] [--budget-s 3600]
+           [--diff-timeout-s 300] [--trusted-network 203.0.113.80/32] [--python-dir /usr/bin]
        .venv/bin/python -m tests.benchmarks.bench_api_diff --recall [--cache var/migrations-cache] [--budget-s 900]
+
+Precision (default): see tests/benchmarks/api_diff_precision.py. Per pair it prints precision (confirmed /
+(confirmed + refuted); unverifiable breaks counted apart: static = records the diff itself marks
+unverifiable, exec = checks the oracle cannot decide, mostly because the old path or call shape does not
+work on the OLD version either), coverage of the public API, crashes (analysis crash, members griffe
+cannot model, oracle crashes), download seconds apart from the cold analysis seconds (wall and CPU, fresh
+unpack directory, archives cached), and the baseline griffe.find_breaking_changes in the same run: its
+time, its number of breakages and its precision through the same oracle.
 
 --recall: recall and kind accuracy against tests/migrations_data/documented_breaks.jsonl (breaks quoted from
 the libraries' changelogs and migration guides). A documented break counts as reported when the diff has a
 record for its API or for a removed parent; its kind is accurate when the kinds are equal. Breaks whose API
 sits under a compiled module (or an unverifiable record) are counted apart. Baseline in the same run:
 griffe.find_breaking_changes on the same releases, matched the same way.
-
-Per pair: diff with a cold cache (timed), install the new version into a throwaway venv (uv), and
-check each breaking change (or a random sample) there: removed/renamed/moved -> the old path no
-longer imports/resolves; signature kinds -> a call shape valid under the old signature no longer
-binds with inspect.signature(...).bind. Baseline in the same run: griffe.find_breaking_changes.
 """
 
 from __future__ import annotations
@@ -20,185 +25,61 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from migrations.diff import PATH_KINDS, SIGNATURE_KINDS, Change, Severity, diff_surfaces
-from migrations.loader import load_surface
+from migrations.diff import Change, Severity
 from migrations.pypi import fetch_release
-from migrations.surface import ApiSurface, Kind
+from migrations.surface import ApiSurface
+from tests.benchmarks.api_diff_precision import PairReport, Settings, run_pair
 
-UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))  # the project venv ships uv
-PAIRS = "flask:2.2.2:3.0.0,click:7.1.2:8.1.7,requests:2.25.1:2.32.3,attrs:21.4.0:24.2.0,pandas:2.0.3:2.1.4"
-# Runs inside the new version's venv: prints one JSON line of verdict counts.
-ORACLE = r"""
-import ast, importlib, inspect, json, sys
+PAIRS = (
+    "flask:2.2.2:3.0.0,click:7.1.2:8.1.7,sqlalchemy:1.4.52:2.0.36,pydantic:1.10.19:2.10.6,numpy:1.24.4:2.1.3,"
+    "pandas:2.0.3:2.1.4,requests:2.25.1:2.32.3,attrs:21.4.0:24.2.0"
+)
+HEADER = (
+    f"{'pair':<28} {'breaking':>8} {'checked':>7} {'conf':>5} {'refut':>5} {'unv.static':>10} {'unv.exec':>8} "
+    f"{'unobs':>5} {'precision':>9} | {'public':>6} {'decided':>7} {'sigs':>6} | {'crash':>5} "
+    f"{'dl_s':>6} {'diff_s':>6} {'cpu_s':>6} | {'griffe_n':>8} {'griffe_s':>8} {'griffe_prec':>17} "
+    f"{'ours/griffe_t':>13}"
+)
 
-def lookup(path):
-    parts = path.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except Exception:
+
+def row(r: PairReport) -> str:
+    """One table row; NaN where a figure could not be measured."""
+    v = r.verdicts
+    unverifiable_exec = v["precondition"] + v["unverifiable"]
+    griffe_n = "-" if r.griffe_count is None else str(r.griffe_count)
+    cov = r.coverage
+    return (
+        f"{r.name:<28} {r.breaking:>8} {r.checked:>7} {v['confirmed']:>5} {v['refuted']:>5} "
+        f"{r.static_unverifiable:>10} {unverifiable_exec:>8} {v['unobservable']:>5} {r.precision:>9.1%} | "
+        f"{cov.get('public', 0):>6.0f} {cov.get('decided', 0):>7.1%} {cov.get('signatures', 0):>6.1%} | "
+        f"{r.crashes:>5} {r.download_s:>6.1f} {r.wall_s:>6.2f} {r.cpu_s:>6.2f} | {griffe_n:>8} {r.griffe_s:>8.2f} "
+        f"{r.griffe_precision:>8.1%} of {r.griffe_checked:>4} {r.wall_s / r.griffe_s:>13.2f}"
+    )
+
+
+def run_precision(pairs: list[str], settings: Settings, budget_s: float) -> None:
+    """Run each pair (no pair starts once `budget_s` is spent), then print the table and the refuted checks."""
+    deadline = time.monotonic() + budget_s
+    reports: list[PairReport] = []
+    for pair in pairs:
+        package, old, new = pair.split(":")
+        if time.monotonic() > deadline:
+            print(f"{package} {old}->{new}: skipped, the time budget of {budget_s:.0f}s is spent", flush=True)
             continue
-        parent = None
-        for name in parts[i:]:
-            parent, obj = obj, getattr(obj, name)
-        return parent, obj
-    raise ImportError(path)
-
-def call_for(signature, changed):
-    text = signature[: signature.rindex(") -> ") + 1] if ") -> " in signature else signature
-    args = ast.parse("def f" + text + ": pass").body[0].args
-    positional = args.posonlyargs + args.args
-    n_defaults = len(args.defaults)
-    required = len(positional) - n_defaults
-    pos = [None] * required
-    kwargs = {a.arg: None for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None}
-    names = [a.arg for a in positional]
-    if changed in names and names.index(changed) < required and changed not in [a.arg for a in args.posonlyargs]:
-        pos = pos[: names.index(changed)]  # pass it and the rest by keyword, as a caller naming it would
-        kwargs.update({n: None for n in names[names.index(changed) : required]})
-    elif changed in names and names.index(changed) >= required:
-        if changed in [a.arg for a in args.posonlyargs]:
-            pos = [None] * (names.index(changed) + 1)
-        else:
-            kwargs[changed] = None
-    elif changed in [a.arg for a in args.kwonlyargs]:
-        kwargs[changed] = None
-    return pos, kwargs
-
-def check(item):
-    try:
-        parent, obj = lookup(item["api"])
-    except Exception:
-        return "confirmed", None
-    if item["mode"] == "path":
-        return "refuted", "still resolves"
-    try:
-        sig = inspect.signature(obj)
-    except (TypeError, ValueError):
-        return "unverifiable", None
-    pos, kwargs = call_for(item["signature"], item.get("param"))
-    if inspect.isclass(parent):
-        raw = inspect.getattr_static(parent, item["api"].rpartition(".")[2], None)
-        if inspect.isfunction(raw):
-            pos = [None] + pos
-    try:
-        sig.bind(*pos, **kwargs)
-    except TypeError:
-        return "confirmed", None
-    if item["kind"] == "parameter-moved":
-        return "unobservable", None
-    return "refuted", f"binds {sig}"
-
-counts = {"confirmed": 0, "refuted": 0, "unverifiable": 0, "unobservable": 0, "refuted_examples": []}
-for item in json.load(open(sys.argv[1])):
-    verdict, why = check(item)
-    counts[verdict] += 1
-    if verdict == "refuted":
-        counts["refuted_examples"].append(f"{item['api']} [{item['kind']}] {why}")
-print(json.dumps(counts))
-"""
-
-
-def diff_cold(package: str, old: str, new: str, cache: Path) -> tuple[list[Change], float, dict[str, float]]:
-    started = time.perf_counter()
-    old_rel, new_rel = fetch_release(package, old, cache), fetch_release(package, new, cache)
-    old_s = load_surface(old_rel.root, old_rel.top_level, package, old)
-    new_s = load_surface(new_rel.root, new_rel.top_level, package, new)
-    changes = diff_surfaces(old_s, new_s)
-    seconds = time.perf_counter() - started
-    public = list(old_s.public_api())
-    callables = [o for o in public if o.kind in (Kind.FUNCTION, Kind.METHOD, Kind.CLASS)]
-    coverage = {
-        "public": len(public),
-        "callables_with_signature": sum(o.params is not None for o in callables) / max(1, len(callables)),
-    }
-    return changes, seconds, coverage
-
-
-def griffe_baseline(root_old: Path, root_new: Path, top: str) -> tuple[int, float]:
-    import griffe
-
-    started = time.perf_counter()
-    old = griffe.load(top, search_paths=[root_old], allow_inspection=False)
-    new = griffe.load(top, search_paths=[root_new], allow_inspection=False)
-    count = sum(1 for _ in griffe.find_breaking_changes(old, new))
-    return count, time.perf_counter() - started
-
-
-def checks_for(changes: list[Change]) -> list[dict[str, object]]:
-    checks: list[dict[str, object]] = []
-    for change in changes:
-        if change.severity != Severity.BREAKING:
-            continue
-        if change.kind in PATH_KINDS:
-            checks.append({"api": change.api, "mode": "path", "kind": change.kind.value})
-        elif change.kind in SIGNATURE_KINDS and change.old_signature:
-            checks.append(
-                {
-                    "api": change.api,
-                    "mode": "bind",
-                    "kind": change.kind.value,
-                    "signature": change.old_signature,
-                    "param": change.parameter,
-                }
-            )
-    return checks
-
-
-def oracle(package: str, version: str, checks: list[dict[str, object]], workdir: Path) -> dict[str, Any]:
-    venv = workdir / "venv"
-    subprocess.run([UV, "venv", "-q", "--python", "3.11", str(venv)], check=True, timeout=300)
-    subprocess.run(
-        [UV, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), f"{package}=={version}"],
-        check=True, timeout=600,
-    )  # fmt: skip
-    (workdir / "checks.json").write_text(json.dumps(checks))
-    proc = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", ORACLE, str(workdir / "checks.json")],
-        capture_output=True, text=True, timeout=600, check=True, cwd=workdir,
-    )  # fmt: skip
-    verdicts: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return verdicts
-
-
-def run_pair(package: str, old: str, new: str, sample: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-api-diff-") as tmp:
-        work = Path(tmp)
         try:
-            changes, seconds, coverage = diff_cold(package, old, new, work / "cache")
-        except Exception as exc:  # a crash is a figure of this benchmark, not a reason to stop
-            print(f"{package} {old}->{new}: CRASH {type(exc).__name__}: {exc}")
-            return
-        old_root = fetch_release(package, old, work / "cache")
-        new_root = fetch_release(package, new, work / "cache")
-        griffe_count, griffe_s = griffe_baseline(old_root.root, new_root.root, old_root.top_level[0])
-        checks = checks_for(changes)
-        random.seed(0)
-        picked = random.sample(checks, sample) if len(checks) > sample else checks
-        verdicts = oracle(package, new, picked, work)
-        confirmed, refuted = verdicts.get("confirmed", 0), verdicts.get("refuted", 0)
-        unverifiable = sum(c.severity == Severity.UNVERIFIABLE for c in changes) + verdicts.get("unverifiable", 0)
-        precision = confirmed / (confirmed + refuted) if confirmed + refuted else float("nan")
-        print(
-            f"{package} {old}->{new}: breaking={sum(c.severity == Severity.BREAKING for c in changes)} "
-            f"checked={len(picked)} confirmed={confirmed} refuted={refuted} unverifiable={unverifiable} "
-            f"unobservable_moves={verdicts.get('unobservable', 0)} precision={precision:.1%} "
-            f"public_api={coverage['public']} "
-            f"signature_coverage={coverage['callables_with_signature']:.1%} crashes=0 "
-            f"seconds_per_diff={seconds:.2f} | baseline griffe.find_breaking_changes: {griffe_count} breakages "
-            f"in {griffe_s:.2f}s (ours/griffe time = {seconds / griffe_s:.2f})"
-        )
-        for example in verdicts.get("refuted_examples", [])[:5]:
-            print(f"    refuted: {example}")
+            reports.append(run_pair(package, old, new, settings))
+        except Exception as exc:  # a benchmark goes on with the next pair; the crash is a figure
+            reports.append(PairReport(f"{package} {old}->{new}", crashes=1, error=f"{type(exc).__name__}: {exc}"))
+        print(row(reports[-1]), flush=True)
+    print(HEADER)
+    for report in reports:
+        print(row(report))
+    for report in reports:
+        for line in ([f"error: {report.error}"] if report.error else []) + report.refuted[:8]:
+            print(f"    {report.name}: {line}")
 
 
 DATASET = Path(__file__).parents[1] / "migrations_data" / "documented_breaks.jsonl"
@@ -297,20 +178,24 @@ def run_recall(cache: Path, budget_s: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", default=PAIRS)
-    parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--sample", type=int, default=200, help="checks per pair (random, seed 0) when more")
     parser.add_argument("--recall", action="store_true")
     parser.add_argument("--cache", type=Path, default=Path("var/migrations-cache"))
-    parser.add_argument("--budget-s", type=float, default=900.0)
+    parser.add_argument("--env-cache", type=Path, default=Path("var/api-diff-bench-envs"))
+    parser.add_argument("--budget-s", type=float, default=None, help="no pair starts after this (900 recall, 3600)")
+    parser.add_argument("--diff-timeout-s", type=float, default=300.0, help="bounds each cold diff and griffe run")
+    parser.add_argument("--trusted-network", action="append", default=None, help="CIDR the index may resolve into")
+    parser.add_argument("--python-dir", type=Path, default=Path("/usr/bin"), help="where the CPython 3.11 lives")
     args = parser.parse_args()
     logging.getLogger("griffe").setLevel(logging.CRITICAL)
     if args.recall:
-        run_recall(args.cache, args.budget_s)
+        run_recall(args.cache, args.budget_s or 900.0)
         return
-    if shutil.which(UV) is None:
-        raise SystemExit("uv is required for the execution oracle")
-    for pair in args.pairs.split(","):
-        package, old, new = pair.split(":")
-        run_pair(package, old, new, args.sample)
+    trusted = tuple(args.trusted_network if args.trusted_network is not None else ["203.0.113.80/32"])
+    settings = Settings(
+        args.cache.resolve(), args.env_cache.resolve(), trusted, args.python_dir, args.sample, args.diff_timeout_s
+    )
+    run_precision(args.pairs.split(","), settings, args.budget_s or 3600.0)
 
 
 if __name__ == "__main__":
