@@ -1,10 +1,11 @@
-"""Functions and classes of a source file with line ranges, signatures and docstrings (`ast` for Python)."""
+"""Functions and classes of a source file with line ranges, signatures and docs (`ast`; tree-sitter otherwise)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from memory.model import Hunk
 
@@ -49,9 +50,14 @@ def _walk(body: Iterable[ast.stmt], prefix: str, out: list[Symbol]) -> None:
 
 
 def extract_symbols(path: str, text: str) -> list[Symbol]:
-    """Symbols of a Python file, outermost first; other languages and syntax errors give []."""
+    """Symbols of a source file, outermost first: `ast` for Python, tree-sitter for languages with a grammar.
+
+    Languages without an installed grammar, and Python syntax errors, give [].
+    """
     if not path.endswith((".py", ".pyi")):
-        return []
+        from memory.treesitter import extract_ts_symbols
+
+        return extract_ts_symbols(PurePosixPath(path).suffix, text)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):

@@ -1,0 +1,179 @@
+"""Functions, methods and classes of non-Python sources, parsed with tree-sitter.
+
+Grammars come from the per-language wheels (tree-sitter-javascript, tree-sitter-go, ...), imported on first
+use of a suffix. A language whose wheel is not installed, or whose grammar this tree-sitter cannot load,
+yields no symbols: nothing is ever downloaded. Names follow the Python side: `Client.send` for a method,
+1-based inclusive line ranges, outermost first.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from typing import Any
+
+from memory.symbols import Symbol
+
+__all__ = ["GRAMMARS", "extract_ts_symbols", "parser_for"]
+
+GRAMMARS: dict[str, tuple[str, str]] = {
+    ".js": ("tree_sitter_javascript", "language"),
+    ".jsx": ("tree_sitter_javascript", "language"),
+    ".ts": ("tree_sitter_typescript", "language_typescript"),
+    ".tsx": ("tree_sitter_typescript", "language_tsx"),
+    ".go": ("tree_sitter_go", "language"),
+    ".rs": ("tree_sitter_rust", "language"),
+    ".java": ("tree_sitter_java", "language"),
+    ".c": ("tree_sitter_c", "language"),
+    ".h": ("tree_sitter_c", "language"),
+    ".cc": ("tree_sitter_cpp", "language"),
+    ".cpp": ("tree_sitter_cpp", "language"),
+    ".hpp": ("tree_sitter_cpp", "language"),
+    ".rb": ("tree_sitter_ruby", "language"),
+}
+FUNCTIONS = frozenset(
+    "function_declaration generator_function_declaration method_definition method_declaration function_item"
+    " function_signature_item function_definition constructor_declaration method singleton_method"
+    " method_signature abstract_method_signature variable_declarator".split()
+)
+CLASSES = frozenset(
+    "class_declaration abstract_class_declaration interface_declaration enum_declaration record_declaration"
+    " struct_item enum_item trait_item type_spec class_specifier struct_specifier class module".split()
+)
+SCOPES = frozenset({"impl_item", "mod_item", "namespace_definition"})  # a name prefix, not a symbol
+_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
+_WRAPPERS = frozenset({"export_statement", "template_declaration", "lexical_declaration", "variable_declaration"})
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
+_NAMES = frozenset(
+    "identifier field_identifier qualified_identifier destructor_name operator_name type_identifier".split()
+)
+MAX_DEPTH = 80  # named-node nesting followed; deeper code (minified bundles) is not searched for symbols
+MAX_BYTES = 2_000_000
+
+
+@functools.cache
+def parser_for(suffix: str) -> Any:
+    """A tree-sitter parser for files ending in `suffix`, or None when its grammar wheel is unavailable."""
+    module_name, function = GRAMMARS.get(suffix, ("", ""))
+    if not module_name:
+        return None
+    try:
+        import tree_sitter
+
+        module = importlib.import_module(module_name)
+        return tree_sitter.Parser(tree_sitter.Language(getattr(module, function)()))
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+
+
+def _text(node: Any) -> str:
+    return bytes(node.text or b"").decode("utf-8", errors="replace")
+
+
+def _declarator_name(node: Any) -> str | None:
+    """C/C++: follow `declarator` fields (pointers, references, function declarators) down to the name."""
+    current = node.child_by_field_name("declarator")
+    for _ in range(8):
+        if current is None or current.type in _NAMES:
+            break
+        current = current.child_by_field_name("declarator") or (current.named_children or [None])[0]
+    return _text(current).replace("::", ".") if current is not None and current.type in _NAMES else None
+
+
+def _receiver(node: Any) -> str:
+    """Go: `func (c *List[T]) Len()` belongs to `List`."""
+    receiver = node.child_by_field_name("receiver")
+    kinds = receiver.named_children if receiver is not None else []
+    kind = kinds[0].child_by_field_name("type") if kinds else None
+    return _text(kind).lstrip("*").split("[", 1)[0].strip() if kind is not None else ""
+
+
+def _name(node: Any) -> str | None:
+    if node.type == "function_definition":
+        return _declarator_name(node)
+    if node.type == "variable_declarator":
+        value = node.child_by_field_name("value")
+        if value is None or value.type not in _FUNCTION_VALUES:
+            return None
+    if node.type in ("struct_specifier", "class_specifier") and node.child_by_field_name("body") is None:
+        return None  # `struct s x;` names a type, it does not define one
+    if node.type == "type_spec" and getattr(node.child_by_field_name("type"), "type", "") not in (
+        "struct_type",
+        "interface_type",
+    ):
+        return None
+    if node.type == "impl_item":
+        kind = node.child_by_field_name("type")
+        kind = kind.child_by_field_name("type") or kind if kind is not None else None
+        return _text(kind) if kind is not None else None
+    name = node.child_by_field_name("name")
+    if name is None:
+        return None
+    prefix = _receiver(node) if node.type == "method_declaration" else ""
+    return f"{prefix}.{_text(name)}" if prefix else _text(name).replace("::", ".")
+
+
+def _anchor(node: Any) -> Any:
+    """The outermost wrapper (export, template, `const f = ...`) that starts the definition."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    return node
+
+
+def _doc(node: Any) -> str:
+    """The comment block right above the definition, markers stripped, first paragraph."""
+    lines: list[str] = []
+    sibling, row = node.prev_named_sibling, node.start_point[0]
+    if sibling is None and node.parent is not None and node.parent.start_point[0] == row:
+        sibling = node.parent.prev_named_sibling  # Ruby: a class's first method sits in a body node
+    while sibling is not None and sibling.type in _COMMENTS and sibling.end_point[0] >= row - 1:
+        lines[:0] = _text(sibling).splitlines()
+        sibling, row = sibling.prev_named_sibling, sibling.start_point[0]
+    cleaned = [re.sub(r"^\s*(/\*\*?|\*/|\*|///?|//!|#)\s?", "", line).rstrip("*/ ").strip() for line in lines]
+    return "\n".join(cleaned).strip().split("\n\n", 1)[0]
+
+
+def _signature(node: Any, source: bytes) -> str:
+    body = node.child_by_field_name("body")
+    end = body.start_byte if body is not None else node.end_byte
+    head = source[node.start_byte : end].decode("utf-8", errors="replace").splitlines()
+    code = [line for line in head if not line.lstrip().startswith(("#", "//", "/*", "*"))]
+    return " ".join(" ".join(code).split())[:200].rstrip(" {=>")
+
+
+def _symbol(node: Any, prefix: str, source: bytes) -> Symbol | None:
+    if node.type not in FUNCTIONS and node.type not in CLASSES:
+        return None
+    name = _name(node)
+    if not name:
+        return None
+    kind = "function" if node.type in FUNCTIONS else "class"
+    anchor = _anchor(node)
+    start, end = anchor.start_point[0] + 1, node.end_point[0] + 1
+    return Symbol(f"{prefix}{name}", kind, start, end, _signature(node, source), _doc(anchor))
+
+
+def _walk(node: Any, prefix: str, source: bytes, out: list[Symbol], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        return
+    for child in node.named_children:
+        symbol = _symbol(child, prefix, source)
+        if symbol is not None:
+            out.append(symbol)
+            _walk(child, f"{symbol.qualname}.", source, out, depth + 1)
+        elif child.type in SCOPES and (scope := _name(child)):
+            _walk(child, f"{prefix}{scope}.", source, out, depth + 1)
+        else:
+            _walk(child, prefix, source, out, depth + 1)
+
+
+def extract_ts_symbols(suffix: str, text: str) -> list[Symbol]:
+    """Symbols of a source in a tree-sitter language; [] without its grammar or for oversized files."""
+    parser = parser_for(suffix)
+    source = text.encode("utf-8", errors="replace")
+    if parser is None or len(source) > MAX_BYTES:
+        return []
+    out: list[Symbol] = []
+    _walk(parser.parse(source).root_node, "", source, out, 0)
+    return out

@@ -1,0 +1,156 @@
+"""Tests for memory.treesitter: functions, methods and classes of non-Python sources, with line spans."""
+
+from __future__ import annotations
+
+import pytest
+
+import memory.treesitter
+from memory.engine import Memory
+from memory.model import FileChange, Unit
+from memory.snapshot import make_entry
+from memory.symbols import extract_symbols, symbols_touched
+
+JS = """export class Client extends Base {
+  /** Send a request. */
+  send(request) {
+    return request;
+  }
+}
+
+const parse = (header) => header.split(";");
+"""
+TS = """interface Transport {
+  open(): void;
+}
+
+export function retry<T>(call: () => T): T {
+  return call();
+}
+"""
+GO = """package http
+
+// Send sends a request.
+func (c *Client) Send(r Request) error {
+\treturn nil
+}
+
+type Client struct {
+\ttimeout int
+}
+"""
+RUST = """pub struct Pool {
+    size: usize,
+}
+
+impl Pool {
+    /// Grow the pool.
+    pub fn grow(&mut self) {
+        self.size += 1;
+    }
+}
+"""
+JAVA = """class Client {
+    Client() {}
+
+    int send(int request) {
+        return request;
+    }
+}
+"""
+C = """struct buffer {
+    int size;
+};
+
+static int *grow(struct buffer *b) {
+    return 0;
+}
+"""
+CPP = """namespace net {
+class Socket {
+  public:
+    void close() {}
+};
+}
+
+void Socket::open() {
+}
+"""
+RUBY = """module Net
+  class Client
+    # Send a request.
+    def send(request)
+      request
+    end
+  end
+end
+"""
+
+CASES = [
+    ("web/client.js", JS, [("Client", "class", 1, 6), ("Client.send", "function", 3, 5), ("parse", "function", 8, 8)]),
+    (
+        "web/retry.ts",
+        TS,
+        [("Transport", "class", 1, 3), ("Transport.open", "function", 2, 2), ("retry", "function", 5, 7)],
+    ),
+    ("http/client.go", GO, [("Client.Send", "function", 4, 6), ("Client", "class", 8, 10)]),
+    ("src/pool.rs", RUST, [("Pool", "class", 1, 3), ("Pool.grow", "function", 7, 9)]),
+    (
+        "src/Client.java",
+        JAVA,
+        [("Client", "class", 1, 7), ("Client.Client", "function", 2, 2), ("Client.send", "function", 4, 6)],
+    ),
+    ("src/buffer.c", C, [("buffer", "class", 1, 3), ("grow", "function", 5, 7)]),
+    (
+        "src/socket.cpp",
+        CPP,
+        [("net.Socket", "class", 2, 5), ("net.Socket.close", "function", 4, 4), ("Socket.open", "function", 8, 9)],
+    ),
+    (
+        "lib/net.rb",
+        RUBY,
+        [("Net", "class", 1, 8), ("Net.Client", "class", 2, 7), ("Net.Client.send", "function", 4, 6)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), CASES, ids=[c[0].rsplit(".", 1)[1] for c in CASES])
+def test_symbols_per_language(path: str, text: str, expected: list[tuple[str, str, int, int]]) -> None:
+    """Each grammar gives qualified function, method and class names with 1-based inclusive line spans."""
+    assert [(s.qualname, s.kind, s.start, s.end) for s in extract_symbols(path, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "qualname", "doc", "signature"),
+    [
+        ("http/client.go", GO, "Client.Send", "Send sends a request.", "func (c *Client) Send(r Request) error"),
+        ("src/pool.rs", RUST, "Pool.grow", "Grow the pool.", "pub fn grow(&mut self)"),
+        ("web/client.js", JS, "Client.send", "Send a request.", "send(request)"),
+        ("lib/net.rb", RUBY, "Net.Client.send", "Send a request.", "def send(request)"),
+    ],
+)
+def test_doc_comments_and_signatures(path: str, text: str, qualname: str, doc: str, signature: str) -> None:
+    """The comment right above a definition is its doc; the signature stops before the body."""
+    symbol = next(s for s in extract_symbols(path, text) if s.qualname == qualname)
+    assert (symbol.doc, symbol.signature) == (doc, signature)
+
+
+def test_missing_grammar_gives_no_symbols(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A suffix whose grammar wheel is not installed yields [] without downloading or raising."""
+    monkeypatch.setitem(memory.treesitter.GRAMMARS, ".zig", ("tree_sitter_zig_not_installed", "language"))
+    assert extract_symbols("src/main.zig", "fn main() void {}\n") == []
+    assert extract_symbols("src/App.kt", "fun main() {}\n") == []
+
+
+def test_touched_functions_of_a_go_change() -> None:
+    """Hunks inside a Go method name that method, as `ast` does for Python."""
+    assert symbols_touched(extract_symbols("http/client.go", GO), [(5, 1, 5, 1)]) == ["Client.Send"]
+
+
+def test_non_python_functions_get_chunks_and_touches() -> None:
+    """A Rust file gets function chunks for embedding, and an online unit records the method it changed."""
+    assert list(make_entry("src/pool.rs", RUST).chunks) == ["Pool.grow"]
+    memory = Memory()
+    memory.set_files({"src/pool.rs": RUST})
+    change = FileChange("src/pool.rs", "src/pool.rs", "M", 1, 1, [(8, 1, 8, 1)])
+    memory.observe(Unit("b" * 40, "a" * 40, "dev", 0, "Grow faster", (), [change]), {"src/pool.rs": RUST})
+    assert memory.history.units[-1].files[0].funcs == ["Pool.grow"]
