@@ -163,12 +163,20 @@ def _removal(obj: ApiObject, index: _Index, reason: str, declared: bool = False)
 
 
 def _moved_to(obj: ApiObject, index: _Index) -> ApiObject | None:
-    same_name = [o for o in index.by_name.get(obj.name, []) if o.kind == obj.kind]
+    """Module-level objects move between modules; a class member found in another class did not move."""
+    if not _module_level(index.old, obj.path):
+        return None
+    same_name = [o for o in index.by_name.get(obj.name, []) if o.kind == obj.kind and _module_level(index.new, o.path)]
     if obj.kind == Kind.MODULE:
         old_members = set(index.old.member_names(obj.path))
         same_name = [o for o in same_name if _overlap(old_members, set(index.new.member_names(o.path)))]
     same_name.sort(key=lambda o: (o.path.count("."), o.path))
     return same_name[0] if same_name else None
+
+
+def _module_level(surface: ApiSurface, path: str) -> bool:
+    parent = surface.objects.get(path.rpartition(".")[0])
+    return parent is None or parent.kind == Kind.MODULE
 
 
 def _overlap(old: set[str], new: set[str]) -> bool:
@@ -192,7 +200,7 @@ def _names(params: tuple[Param, ...]) -> list[str]:
 
 def compare_objects(old: ApiObject, new: ApiObject) -> Iterator[Change]:
     """Changes between two versions of the same API object."""
-    if old.kind != new.kind and {old.kind, new.kind} != {Kind.FUNCTION, Kind.METHOD}:
+    if old.kind != new.kind and {old.kind, new.kind} != {Kind.FUNCTION, Kind.METHOD} and not _alias_to_def(old, new):
         yield _change(old, new, ChangeKind.KIND_CHANGED, Severity.BREAKING, f"{old.kind} became {new.kind}")
         return
     if old.params is not None and new.params is not None:
@@ -205,6 +213,11 @@ def compare_objects(old: ApiObject, new: ApiObject) -> Iterator[Change]:
         yield _change(old, new, ChangeKind.ATTRIBUTE_TYPE_CHANGED, Severity.SOFT, evidence)
     if new.deprecated and not old.deprecated:
         yield _change(old, new, ChangeKind.DEPRECATED, Severity.SOFT, new.deprecated, replacement=new.replacement)
+
+
+def _alias_to_def(old: ApiObject, new: ApiObject) -> bool:
+    """`row_stack = vstack` that became `def row_stack(...)`: the module attribute held a callable."""
+    return old.kind == Kind.ATTRIBUTE and new.kind in (Kind.FUNCTION, Kind.CLASS) and old.annotation is None
 
 
 def _norm(annotation: str) -> str:

@@ -155,3 +155,17 @@ def test_compare_params(
 ) -> None:
     """Each signature change maps to one breakage kind and severity."""
     assert [(c[0], c[1]) for c in compare_params(old, new)] == expected
+
+
+def test_method_found_in_another_class_is_removed_not_moved(make_surface: SurfaceFactory) -> None:
+    """A method dropped from one class is removed even if another class has a method of that name."""
+    old = "class A:\n    def ptp(self):\n        pass\nclass B:\n    pass\n"
+    new = "class A:\n    pass\nclass B:\n    def ptp(self):\n        pass\n"
+    assert summary(diff(make_surface, old, new)) == [("pkg.A.ptp", ChangeKind.REMOVED, Severity.BREAKING)]
+
+
+def test_callable_alias_that_became_a_def_is_not_a_kind_change(make_surface: SurfaceFactory) -> None:
+    """`row_stack = vstack` replaced by `def row_stack` keeps every caller working."""
+    old = "def vstack(t):\n    pass\nrow_stack = vstack\n"
+    new = "def vstack(t):\n    pass\ndef row_stack(t):\n    pass\n"
+    assert diff(make_surface, old, new) == []
