@@ -13,9 +13,10 @@ from sandbox.envs import Environment
 from sandbox.errors import SandboxError
 from sandbox.junit import Outcome, TestResult
 from sandbox.runner import TestRequest, TestRunner, write_inside
+from sandbox.verdict import Verdict
 from sandbox.worktrees import private_copy, read_no_follow
 
-__all__ = ["SandboxSuiteRunner", "statuses"]
+__all__ = ["SandboxSuiteRunner", "statuses", "unrunnable"]
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
 _STATUS = {
@@ -39,6 +40,13 @@ def statuses(results: Sequence[TestResult], selectors: Sequence[str]) -> dict[st
         if out.get(key) not in (TestStatus.ERROR, TestStatus.FAILED):
             out[key] = status
     return out
+
+
+def unrunnable(selectors: Sequence[str]) -> dict[str, TestStatus]:
+    """Every selector and its file as ERROR: the code under test broke the run before any report (a conftest
+    that no longer imports, a hang until the time limit), which is the candidate's failure, not the runner's."""
+    out = {selector.split("::", 1)[0]: TestStatus.ERROR for selector in selectors}
+    return out | {selector: TestStatus.ERROR for selector in selectors}
 
 
 @dataclass
@@ -66,6 +74,8 @@ class SandboxSuiteRunner:
         except SandboxError as exc:
             raise RunnerError(f"running {len(selectors)} test selector(s) failed: {exc}") from exc
         if run.report_error and not run.tests:
+            if run.run.verdict is not Verdict.OK:
+                return unrunnable(selectors)
             tail = (run.run.stdout + run.run.stderr)[-300:]
             raise RunnerError(f"no test report ({run.report_error}; {run.run.verdict.value}): {tail}")
         return statuses(run.tests, selectors)

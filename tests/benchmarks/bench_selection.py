@@ -35,7 +35,7 @@ from sandbox.limits import GIB, Limits
 from sandbox.pythons import find_interpreters, pyenv_dirs
 from tests.benchmarks.selection_report import Tally, fit_and_store, report
 from tests.benchmarks.selection_runs import Deadline, EnvReuse, ResultsLog, UnitTimeout
-from tests.benchmarks.selection_setup import evaluate, prepare
+from tests.benchmarks.selection_setup import BrokenEnvironment, evaluate, prepare
 from tests.benchmarks.selection_units import Unit, find_units
 
 RESULTS_DIR = Path("var/bench-selection")
@@ -76,6 +76,8 @@ class Run:
             row["runs"], row["cached_runs"] = setup.runner.runs, setup.runner.hits  # type: ignore[attr-defined]
         except UnitTimeout as exc:
             row = {**base, "status": "skipped", "reason": f"time limit {self.args.unit_timeout_s:.0f}s: {exc}"}
+        except BrokenEnvironment as exc:
+            row = {**base, "status": "skipped", "reason": f"environment: {exc}"}
         except SandboxError as exc:
             row = {**base, "status": "skipped", "reason": f"environment: {type(exc).__name__}: {str(exc)[:100]}"}
             print(f"  environment: {exc} {getattr(exc, 'output', '')[-600:]}", file=sys.stderr)

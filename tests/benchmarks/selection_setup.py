@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from memory.engine import Memory
-from reviewers.base import Candidate, Evidence, PoolContext, RepoProfile, SuiteRunner, TestStatus
+from reviewers.base import ORIGINAL, Candidate, Evidence, PoolContext, RepoProfile, SuiteRunner, TestStatus
 from reviewers.confidence import Calibration
 from reviewers.diffs import parse_diff
 from reviewers.equivalence import signature
@@ -27,7 +27,7 @@ from tests.benchmarks.selection_mutants import WITHOUT_FIX, pool_of
 from tests.benchmarks.selection_runs import CachedRunner, Deadline, EnvReuse
 from tests.benchmarks.selection_units import Unit, checkout, git, is_test, show, unchanged_tests, without
 
-__all__ = ["Setup", "evaluate", "prepare"]
+__all__ = ["BrokenEnvironment", "Setup", "evaluate", "prepare"]
 
 DEV_TOOLS = {"tox", "tox-uv", "pre-commit", "pre-commit-uv", "mypy", "pyright", "nox", "sphinx"}
 GUARD_FILES = 2
@@ -45,6 +45,10 @@ def drop_dev_tools(pyproject: Path) -> None:
             continue
         keep.append(line)
     pyproject.write_text("".join(keep))
+
+
+class BrokenEnvironment(Exception):
+    """The unit's environment cannot run its existing tests: the unit is skipped, not judged."""
 
 
 @dataclass
@@ -140,6 +144,9 @@ def evaluate(setup: Setup, repo: str, calibration: Calibration) -> dict[str, Any
     """The unit's row: the full pool judged, the votes-only pick, the organicity pairs, the pool without the fix."""
     started = time.monotonic()
     evidence = setup.judge(list(setup.pool), calibration)
+    guard = evidence.regression
+    if guard.tests() and not any(guard.get(t, ORIGINAL) is TestStatus.PASSED for t in guard.tests()):
+        raise BrokenEnvironment(f"the original code passes none of the {len(guard.tests())} guard tests")
     winner = evidence.ranking.winner
     kinds = {c.id: kind for kind, c in setup.pool.items()}
     votes = {
