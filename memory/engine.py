@@ -11,6 +11,7 @@ from memory.fusion import Example, Weights, complete, fuse
 from memory.history import History
 from memory.lexical import Bm25Index
 from memory.model import Unit
+from memory.paths import path_tokens
 from memory.signals import cochange_matrix, compute_features, similar_units
 from memory.snapshot import Snapshot
 from memory.symbols import symbols_touched
@@ -21,6 +22,7 @@ __all__ = ["Memory", "Ranked"]
 
 SIMILAR_UNITS = 10
 HISTORY_DOC_UNITS = 60
+FLAT_LENGTH_NORM = 0.3
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Memory:
         self.max_stale_units = 0  # message/history indexes may lag this many units (bulk calibration only)
         self._stale_units = 0
         self._history_index: tuple[list[str], Bm25Index] | None = None
+        self._path_index: tuple[list[str], Bm25Index] | None = None
+        self._flat_index: tuple[Bm25Index, Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
 
@@ -152,6 +156,20 @@ class Memory:
             ]
             self._history_index = (list(paths), Bm25Index(docs))
         return self._history_index[1]
+
+    def path_index(self, paths: list[str]) -> Bm25Index:
+        """BM25 over each candidate's identifier-split path alone."""
+        if self._path_index is None or self._path_index[0] != paths:
+            self._path_index = (list(paths), Bm25Index([path_tokens(p) for p in paths]))
+        return self._path_index[1]
+
+    def flat_content_index(self) -> Bm25Index:
+        """Content BM25 with weak length normalisation (big files are where changes land), rebuilt with it."""
+        content = self.snapshot.content_index()
+        if self._flat_index is None or self._flat_index[0] is not content:
+            docs = [self.snapshot.files[p].tokens for p in self.snapshot.paths]
+            self._flat_index = (content, Bm25Index(docs, b=FLAT_LENGTH_NORM))
+        return self._flat_index[1]
 
     def message_vectors(self) -> np.ndarray:
         if len(self.msg_vectors) > 1:

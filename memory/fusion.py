@@ -8,33 +8,50 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
-__all__ = ["SIGNALS", "Example", "Weights", "calibrate", "fuse", "rank_metrics", "rrf"]
+from memory.rank import EXPANSIONS, expand, expanded_names, fit_listwise
 
-SIGNALS = ("content", "message", "emb_message", "emb_code", "prior", "mention", "history")
+__all__ = ["FEATURES", "SIGNALS", "Example", "Weights", "calibrate", "contributions", "fuse", "rank_metrics", "rrf"]
+
+SIGNALS = (
+    "content",
+    "message",
+    "emb_message",
+    "emb_code",
+    "prior",
+    "mention",
+    "history",
+    "path",
+    "recent",
+    "size",
+    "emb_code_top",
+    "message_recent",
+    "neighbors",
+    "content_flat",
+    "function",
+)
+FEATURES = tuple(expanded_names(SIGNALS))
 GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+L2_GRID = (0.003, 0.01, 0.03, 0.1)
+HOLDOUT_FRACTION = 1 / 3
+MIN_LEARNED_EXAMPLES = 12
 COCHANGE_SEEDS = 3
+_HAND = {"content": 1.0, "message": 1.0, "emb_message": 0.5, "emb_code": 0.5, "prior": 0.25, "mention": 0.5}
 
 
 @dataclass
 class Weights:
-    """Fusion weights per signal, the co-change propagation weight and the completion weight."""
+    """Weights of the expanded features (`FEATURES`), the co-change propagation weight and the completion weight."""
 
-    signal: dict[str, float] = field(
-        default_factory=lambda: {
-            "content": 1.0,
-            "message": 1.0,
-            "emb_message": 0.5,
-            "emb_code": 0.5,
-            "prior": 0.25,
-            "mention": 0.5,
-            "history": 0.5,
-        }
-    )
+    signal: dict[str, float] = field(default_factory=lambda: {**_HAND, "history": 0.5})
     cochange: float = 0.25
     completion: float = 1.0
 
     def vector(self) -> np.ndarray:
-        return np.array([self.signal.get(s, 0.0) for s in SIGNALS], dtype=np.float32)
+        return np.array([self.signal.get(s, 0.0) for s in FEATURES], dtype=np.float64)
+
+    @classmethod
+    def from_vector(cls, vector: np.ndarray, cochange: float, completion: float) -> Weights:
+        return cls({name: float(v) for name, v in zip(FEATURES, vector, strict=True) if v}, cochange, completion)
 
 
 @dataclass
@@ -51,20 +68,33 @@ def _norm(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
+def _unit_range(values: np.ndarray) -> np.ndarray:
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
 def fuse(features: np.ndarray, cochange: sparse.csr_matrix, weights: Weights) -> np.ndarray:
-    """Weighted sum of the signals, plus co-change mass flowing from the top few files."""
-    base: np.ndarray = np.asarray(features @ weights.vector(), dtype=np.float32)
+    """Linear score of the expanded features, plus co-change mass flowing from the top few files."""
+    base: np.ndarray = np.asarray(expand(features) @ weights.vector(), dtype=np.float64)
     if weights.cochange <= 0 or cochange.nnz == 0 or base.size == 0:
         return base
     seeds = np.argsort(-base, kind="stable")[:COCHANGE_SEEDS]
-    flow = np.asarray(cochange[seeds].T @ base[seeds]).ravel()
-    return np.asarray(base + weights.cochange * _norm(flow) * (float(base.max()) or 1.0), dtype=np.float32)
+    mass = np.exp(base[seeds] - base[seeds[0]])  # each seed's odds relative to the top one
+    flow = np.asarray(cochange[seeds].T @ mass).ravel()
+    spread = float(base.max() - base.min()) or 1.0
+    return np.asarray(base + weights.cochange * _norm(flow) * spread, dtype=np.float64)
+
+
+def contributions(features: np.ndarray, weights: Weights, row: int) -> np.ndarray:
+    """What each signal added to candidate `row`'s linear score (its value and rank parts together)."""
+    parts = expand(features)[row] * weights.vector()
+    return np.asarray(parts.reshape(len(EXPANSIONS), len(SIGNALS)).sum(axis=0), dtype=np.float64)
 
 
 def complete(scores: np.ndarray, cochange: sparse.csr_matrix, seed: int, weight: float) -> np.ndarray:
     """Scores for the rest of a change once `seed` is known to be in it."""
     row = np.asarray(cochange[seed].todense()).ravel()
-    out = _norm(scores) + weight * _norm(row)
+    out = _unit_range(scores) + weight * _norm(row)
     out[seed] = -np.inf
     return out
 
@@ -116,23 +146,52 @@ def _completion_objective(examples: Sequence[Example], weights: Weights) -> floa
     return total / max(1, count)
 
 
-def calibrate(examples: Sequence[Example], start: Weights | None = None, passes: int = 2) -> Weights:
-    """Coordinate ascent over GRID maximising MRR + R@5 on `examples` (only history already seen)."""
-    best = Weights(dict((start or Weights()).signal), (start or Weights()).cochange, (start or Weights()).completion)
-    if not examples:
-        return best
+def _copy(weights: Weights) -> Weights:
+    return Weights(dict(weights.signal), weights.cochange, weights.completion)
+
+
+def _coordinate_ascent(examples: Sequence[Example], start: Weights, passes: int) -> Weights:
+    """Grid search one signal weight at a time (for histories too short to fit a ranker on)."""
+    best = _copy(start)
     best_score = _objective(examples, best)
     for _ in range(passes):
-        for name in (*SIGNALS, "cochange"):
+        for name in SIGNALS:
             for value in GRID:
-                trial = Weights(dict(best.signal), best.cochange, best.completion)
-                if name == "cochange":
-                    trial.cochange = value
-                else:
-                    trial.signal[name] = value
+                trial = _copy(best)
+                trial.signal[name] = value
                 score = _objective(examples, trial)
                 if score > best_score + 1e-9:
                     best, best_score = trial, score
+    return best
+
+
+def _learned(examples: Sequence[Example]) -> Weights:
+    """The listwise ranker, its L2 penalty picked on the newest examples, refit on all of them."""
+    queries = [(expand(ex.features), ex.gold) for ex in examples]
+    split = len(examples) - max(1, int(len(examples) * HOLDOUT_FRACTION))
+    scored = []
+    for l2 in L2_GRID:
+        w = fit_listwise(queries[:split], l2)
+        scored.append((_objective(examples[split:], Weights.from_vector(w, 0.0, 1.0)), -l2))
+    l2 = -max(scored)[1]
+    return Weights.from_vector(fit_listwise(queries, l2), 0.0, 1.0)
+
+
+def calibrate(examples: Sequence[Example], start: Weights | None = None, passes: int = 2) -> Weights:
+    """Fit the fusion to `examples` (only history already seen), maximising MRR + R@5.
+
+    With at least MIN_LEARNED_EXAMPLES examples the signal weights come from the listwise ranker
+    (memory.rank); with fewer, from coordinate ascent over GRID starting at `start`. The co-change and
+    completion weights are then picked on GRID.
+    """
+    start = start or Weights()
+    if not examples:
+        return _copy(start)
+    if len(examples) >= MIN_LEARNED_EXAMPLES:
+        best = _learned(examples)
+    else:
+        best = _coordinate_ascent(examples, start, passes)
+    best.cochange = -max((_objective(examples, Weights(best.signal, v, 1.0)), -v) for v in GRID)[1]
     scored = [(_completion_objective(examples, Weights(best.signal, best.cochange, v)), -v) for v in GRID]
     best.completion = -max(scored)[1]
     return best

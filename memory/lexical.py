@@ -18,14 +18,14 @@ class Bm25Index:
         index.scores(["parse"])   # array([0.9, 0.0])
     """
 
-    def __init__(self, docs: Sequence[Sequence[str]]) -> None:
+    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
         import bm25s
 
         self.size = len(docs)
         self._bm25 = None
         # bm25s needs at least one token somewhere; an all-empty corpus simply scores zero.
         if any(docs):
-            self._bm25 = bm25s.BM25()
+            self._bm25 = bm25s.BM25(k1=k1, b=b)
             self._bm25.index([list(d) or ["\x00empty"] for d in docs], show_progress=False)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:

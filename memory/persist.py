@@ -42,7 +42,7 @@ __all__ = [
     "write_memory",
 ]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def entry_json(entry: FileEntry) -> list[Any]:

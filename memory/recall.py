@@ -15,7 +15,7 @@ from memory.api_index import ApiEntry
 from memory.budget import approx_tokens, trim_lines
 from memory.engine import Memory, Ranked
 from memory.functions import rank_functions
-from memory.fusion import SIGNALS
+from memory.fusion import SIGNALS, contributions
 from memory.model import Unit
 from memory.textproc import code_mentions, tokenize
 
@@ -25,6 +25,14 @@ _WHY = {
     "emb_message": "touched by semantically similar past changes",
     "emb_code": "its code is semantically close to the text",
     "history": "the messages of its past changes match the text",
+    "path": "its path names words of the text",
+    "recent": "changed recently",
+    "size": "a large file, where changes often land",
+    "emb_code_top": "several of its functions are semantically close to the text",
+    "message_recent": "touched by recent past changes with similar messages",
+    "neighbors": "touched by the past changes most like the text",
+    "content_flat": "its text matches the text (length-insensitive)",
+    "function": "one of its functions matches the text",
 }
 
 
@@ -52,7 +60,7 @@ class Recall:
 
 def _file_why(memory: Memory, ranked: Ranked, row: int, query: str, seeds: list[str]) -> list[str]:
     path = ranked.paths[row]
-    contrib = ranked.features[row] * memory.weights.vector()
+    contrib = contributions(ranked.features, memory.weights, row)
     why: list[str] = []
     for col in np.argsort(-contrib):
         name = SIGNALS[int(col)]

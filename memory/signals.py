@@ -18,6 +18,11 @@ __all__ = ["cochange_matrix", "compute_features", "similar_units"]
 
 MESSAGE_TOP_K = 50
 CHUNK_TOP_K = 300
+CHUNK_TOP_PER_FILE = 3
+MESSAGE_HALF_LIFE_UNITS = 100.0
+RECENT_HALF_LIFE_UNITS = 20.0
+NEIGHBOUR_UNITS = 10
+_COL = {name: i for i, name in enumerate(SIGNALS)}
 
 
 def _norm_columns(features: np.ndarray) -> np.ndarray:
@@ -42,15 +47,20 @@ def similar_units(memory: Memory, query: str, query_vector: np.ndarray | None, k
     return sorted(combined.items(), key=lambda item: -item[1])[:k]
 
 
-def _message_votes(memory: Memory, scores: np.ndarray, pos: dict[str, int], column: np.ndarray) -> None:
+def _message_votes(
+    memory: Memory, scores: np.ndarray, pos: dict[str, int], column: np.ndarray, half_life: float = 0.0
+) -> None:
+    """Each of the best-matching past units votes for the files it touched (optionally decayed by its age)."""
+    now = len(memory.history.units)
     order = np.argsort(-scores)[:MESSAGE_TOP_K]
     for i in order:
         if scores[i] <= 0:
             break
         paths = memory.history.unit_paths[int(i)]
+        decay = 0.5 ** ((now - int(i)) / half_life) if half_life > 0 else 1.0
         for path in paths:
             if path in pos:
-                column[pos[path]] += float(scores[i]) / math.sqrt(len(paths))
+                column[pos[path]] += decay * float(scores[i]) / math.sqrt(len(paths))
 
 
 def _embedding_columns(memory: Memory, query_vector: np.ndarray, pos: dict[str, int], features: np.ndarray) -> None:
@@ -58,15 +68,20 @@ def _embedding_columns(memory: Memory, query_vector: np.ndarray, pos: dict[str, 
     if index is not None:
         sims, ids = index.search(query_vector, MESSAGE_TOP_K)
         votes = np.maximum(sims, 0.0) ** 3
-        _message_votes(memory, _scatter(ids, votes, len(memory.history.units)), pos, features[:, 2])
+        _message_votes(memory, _scatter(ids, votes, len(memory.history.units)), pos, features[:, _COL["emb_message"]])
     chunks = memory.chunk_vindex()
-    if chunks is not None:
-        chunk_index, keys = chunks
-        sims, ids = chunk_index.search(query_vector, CHUNK_TOP_K)
-        for sim, i in zip(sims, ids, strict=True):
-            row = pos.get(keys[int(i)][0])
-            if row is not None:
-                features[row, 3] = max(features[row, 3], float(sim))
+    if chunks is None:
+        return
+    chunk_index, keys = chunks
+    sims, ids = chunk_index.search(query_vector, CHUNK_TOP_K)
+    per_file: dict[int, list[float]] = {}
+    for sim, i in zip(sims, ids, strict=True):
+        row = pos.get(keys[int(i)][0])
+        if row is not None:
+            per_file.setdefault(row, []).append(max(0.0, float(sim)))
+    for row, values in per_file.items():
+        features[row, _COL["emb_code"]] = max(values)
+        features[row, _COL["emb_code_top"]] = sum(sorted(values)[-CHUNK_TOP_PER_FILE:]) / CHUNK_TOP_PER_FILE
 
 
 def _scatter(ids: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -87,6 +102,33 @@ def _mentions(memory: Memory, query: str, paths: list[str], column: np.ndarray) 
             column[row] += 0.25
 
 
+def _neighbour_votes(memory: Memory, similar: list[tuple[int, float]], pos: dict[str, int], column: np.ndarray) -> None:
+    """Files touched by the few past units most like the query, weighted by their similarity."""
+    for unit_index, weight in similar:
+        paths = memory.history.unit_paths[unit_index]
+        for path in paths:
+            if path in pos:
+                column[pos[path]] += weight / math.sqrt(len(paths))
+
+
+def _function_max(memory: Memory, tokens: list[str], pos: dict[str, int], column: np.ndarray) -> None:
+    """Each file's best function-level BM25 score (a long file matches through its one relevant function)."""
+    scores = memory.snapshot.function_index().scores(tokens)
+    if scores.size:
+        rows = np.array([pos[path] for path, _ in memory.snapshot.func_keys], dtype=np.int64)
+        np.maximum.at(column, rows, scores)
+
+
+def _recency(memory: Memory, paths: list[str]) -> np.ndarray:
+    """1 for a file touched by the last unit, halving every RECENT_HALF_LIFE_UNITS units since its last touch."""
+    now = len(memory.history.units)
+    touches = memory.history.touches
+    return np.array(
+        [0.5 ** ((now - 1 - touches[p][-1]) / RECENT_HALF_LIFE_UNITS) if touches.get(p) else 0.0 for p in paths],
+        dtype=np.float32,
+    )
+
+
 def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None) -> tuple[list[str], np.ndarray]:
     """The candidate paths and their (n, len(SIGNALS)) feature matrix for `query`."""
     content = memory.snapshot.content_index()
@@ -94,13 +136,22 @@ def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None
     pos = {p: i for i, p in enumerate(paths)}
     features = np.zeros((len(paths), len(SIGNALS)), dtype=np.float32)
     tokens = tokenize(query)
-    features[:, 0] = content.scores(tokens)
-    _message_votes(memory, memory.message_index().scores(tokens), pos, features[:, 1])
+    features[:, _COL["content"]] = content.scores(tokens)
+    message_scores = memory.message_index().scores(tokens)
+    _message_votes(memory, message_scores, pos, features[:, _COL["message"]])
+    _message_votes(memory, message_scores, pos, features[:, _COL["message_recent"]], MESSAGE_HALF_LIFE_UNITS)
     if query_vector is not None:
         _embedding_columns(memory, query_vector, pos, features)
-    features[:, 4] = [memory.history.prior(p) for p in paths]
-    _mentions(memory, query, paths, features[:, 5])
-    features[:, 6] = memory.history_index(paths).scores(tokens)
+    features[:, _COL["prior"]] = [memory.history.prior(p) for p in paths]
+    _mentions(memory, query, paths, features[:, _COL["mention"]])
+    features[:, _COL["history"]] = memory.history_index(paths).scores(tokens)
+    features[:, _COL["path"]] = memory.path_index(paths).scores(tokens)
+    features[:, _COL["recent"]] = _recency(memory, paths)
+    features[:, _COL["size"]] = [math.log1p(len(memory.snapshot.files[p].tokens)) for p in paths]
+    features[:, _COL["content_flat"]] = memory.flat_content_index().scores(tokens)
+    _function_max(memory, tokens, pos, features[:, _COL["function"]])
+    similar = similar_units(memory, query, query_vector, NEIGHBOUR_UNITS)
+    _neighbour_votes(memory, similar, pos, features[:, _COL["neighbors"]])
     return paths, _norm_columns(features)
 
 

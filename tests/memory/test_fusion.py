@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse  # type: ignore[import-untyped]
 
-from memory.fusion import SIGNALS, Example, Weights, calibrate, fuse, rank_metrics, rrf
+from memory.fusion import FEATURES, SIGNALS, Example, Weights, calibrate, contributions, fuse, rank_metrics, rrf
 
 
 @pytest.mark.parametrize(
@@ -35,10 +35,11 @@ def _example(rng: np.random.Generator, informative: int) -> Example:
     return Example(features / features.max(axis=0), sparse.csr_matrix((20, 20), dtype=np.float32), gold)
 
 
-def test_calibrate_finds_the_informative_signal() -> None:
-    """When only one signal predicts gold, calibration weights it above a pure-noise signal."""
+@pytest.mark.parametrize("count", [8, 40])
+def test_calibrate_finds_the_informative_signal(count: int) -> None:
+    """When only one signal predicts gold, calibration (grid search or learned ranker) weights it above noise."""
     rng = np.random.default_rng(0)
-    examples = [_example(rng, SIGNALS.index("prior")) for _ in range(40)]
+    examples = [_example(rng, SIGNALS.index("prior")) for _ in range(count)]
     weights = calibrate(examples)
     assert weights.signal["prior"] > weights.signal["content"]
     ranks = [rank_metrics(np.argsort(-fuse(e.features, e.cochange, weights)).tolist(), e.gold)["MRR"] for e in examples]
@@ -52,3 +53,19 @@ def test_fuse_propagates_cochange_from_top_files() -> None:
     cochange = sparse.csr_matrix(np.array([[0, 0, 1.0], [0, 0, 0], [0, 0, 0]], dtype=np.float32))
     scores = fuse(features, cochange, Weights(cochange=1.0))
     assert scores[2] > scores[1]
+
+
+def test_weights_round_trip_through_their_vector() -> None:
+    """Weights rebuilt from their feature vector keep every non-zero weight."""
+    weights = Weights({"content": 1.5, "prior:rank": -0.5}, 0.5, 2.0)
+    again = Weights.from_vector(weights.vector(), 0.5, 2.0)
+    assert again == weights and len(weights.vector()) == len(FEATURES)
+
+
+def test_contributions_add_up_to_the_linear_score() -> None:
+    """Per-signal contributions (value and rank parts) sum to the fused score without co-change."""
+    rng = np.random.default_rng(3)
+    features = rng.random((6, len(SIGNALS))).astype(np.float32)
+    weights = Weights({name: float(v) for name, v in zip(FEATURES, rng.normal(size=len(FEATURES)), strict=True)}, 0.0)
+    scores = fuse(features, sparse.csr_matrix((6, 6), dtype=np.float32), weights)
+    assert contributions(features, weights, 4).sum() == pytest.approx(scores[4], rel=1e-5)
