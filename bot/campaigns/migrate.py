@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaigns import render
+from bot.campaigns.breaks import left_records, new_signatures
+from bot.campaigns.patch import patch_breaks
+from bot.campaigns.patchtask import left_breaks
 from bot.campaigns.releases import IndexOptions, changelog_between, prefetch
 from bot.github.client import InstallationClient
 from bot.github.git import GitWorkspace
@@ -20,7 +23,10 @@ from bot.jobs.lifecycle import JobContext
 from bot.jobs.progress import split_repo
 from bot.pipeline.changes import write_files
 from bot.pipeline.publish import clone_url, worktree_name
+from bot.store import Store
 from bot.store.campaigns import add_sandbox_seconds
+from bot.store.models import BotPR
+from bot.store.pipeline import update_bot_pr
 from migrations.apply import plan_migration, write_migration
 from migrations.bump import current_version
 from migrations.deps import read_dependencies
@@ -30,7 +36,9 @@ from migrations.impact import scan_repo
 from migrations.loader import release_surface
 from migrations.verify import TestRunFailed, run_tests
 
-__all__ = ["RepoTask", "branch_for", "migrate_repo"]
+__all__ = ["RepoTask", "branch_for", "migrate_repo", "remember_pr"]
+
+Layers = list[tuple[dict[str, Any], str]]  # (files to write, commit message), in commit order
 
 
 def branch_for(unit: str) -> str:
@@ -61,11 +69,34 @@ async def migrate_repo(jc: JobContext, task: RepoTask) -> dict[str, Any]:
     if not plan["files"]:
         return {"status": "skipped", "reason": "the migration changes nothing in this repository"}
     branch = branch_for(task.unit)
-    tests = await jc.stage("test", lambda: _test(jc, ws, task, plan, branch))
-    head = await jc.stage("push", lambda: _push(jc, ws, task, plan, branch, url))
+    patch = await jc.stage("patch", lambda: patch_breaks(jc, ws, task, plan))
+    layers = _layers(task, plan, patch)
+    tests = await jc.stage("test", lambda: _test(jc, ws, task, plan["base"], layers, branch))
+    head = await jc.stage("push", lambda: _push(jc, ws, task, plan["base"], layers, branch, url))
     gh: InstallationClient = jc.services["github"].installation(task.installation_id)
-    pr = await jc.stage("pr", lambda: _open_or_update(gh, task, plan, tests, branch, head["new_commit"]))
+    pr = await jc.stage("pr", lambda: _open_or_update(gh, task, plan, patch, tests, branch, head["new_commit"]))
+    await remember_pr(jc.store, task.repo, int(pr["pr_number"]), branch)
     return {"status": "pr_open", "reason": pr["note"], **{k: pr[k] for k in ("pr_number", "pr_url", "opened")}}
+
+
+async def remember_pr(store: Store, repo: str, number: int, branch: str) -> None:
+    """Record the PR with the bot's PRs (no issue), so review comments revise it and closing it is recorded."""
+    known = await store.find_bot_pr(repo, number)
+    if known is None:
+        await store.add_bot_pr(BotPR(repo_full_name=repo, number=number, branch=branch, issue_number=None))
+    elif known.state != "open":  # reopened on GitHub since: it is a live bot PR again
+        await update_bot_pr(store, repo, number, state="open")
+
+
+def _layers(task: RepoTask, plan: dict[str, Any], patch: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The commits the branch gets: codemods and bump, then the patch engine's fix (when it made one)."""
+    bumps = ", ".join(f"{p['name']} {p['old']} -> {p['new']}" for p in plan["packages"])
+    layers = [(plan["files"], f"Migrate {bumps}\n\nOrganic PR migration campaign {task.campaign}: codemods and bump.")]
+    if patch.get("files"):
+        apis = sorted({c["api"] for p in plan["packages"] for c in left_breaks(p)})
+        message = f"Fix the call sites of {', '.join(apis)} for {bumps}\n\nOrganic PR patch engine ({patch['winner']})."
+        layers.append((patch["files"], message))
+    return layers
 
 
 async def _migrate(ws: GitWorkspace, job_id: str, task: RepoTask, settings: Any) -> dict[str, Any]:
@@ -95,6 +126,8 @@ def _one_package(tree: Path, package: str, new: str, settings: Any) -> dict[str,
     report = plan_migration(tree, package, new, cache, old=found.version)
     old_surface, new_surface = release_surface(package, found.version, cache), release_surface(package, new, cache)
     sites = scan_repo(tree, report.changes, old_surface, new_surface)
+    texts = {f: (tree / f).read_text(encoding="utf-8", errors="replace") for f in {s.file for s in sites}}
+    left = left_records(report.non_mechanical, sites, texts)
     write_migration(tree, report)
     changes = []
     for change in report.changes:
@@ -111,7 +144,9 @@ def _one_package(tree: Path, package: str, new: str, settings: Any) -> dict[str,
         "locks": [{"file": lock.file, "command": list(lock.command)} for lock in report.bump.locks],
         "codemod_files": sorted(p for p, r in report.codemods.items() if r.changed),
         "changes": changes,
-        "non_mechanical": len([c for c in report.non_mechanical if any(s.change == c for s in sites)]),
+        "non_mechanical": len(left),
+        "left": left,
+        "signatures": new_signatures(new_surface, [c["api"] for c in left]) if left else [],
         "changelog": changelog_between(package, found.version, new, cache, index),
     }
 
@@ -121,22 +156,24 @@ def index_of(settings: Any) -> IndexOptions:
 
 
 async def _worktree_on_branch(
-    ws: GitWorkspace, job_id: str, task: RepoTask, plan: dict[str, Any], branch: str
-) -> tuple[Path, bool]:
-    """A worktree at the PR branch (or the migrated base) with the migrated files; True when it differs from it."""
+    ws: GitWorkspace, job_id: str, task: RepoTask, base: str, branch: str, suffix: str
+) -> Path:
+    """A worktree at the PR branch, or at the migrated base when the branch does not exist yet."""
     mirror = ws.mirror_path(task.repo)
     existing = await ws.run(mirror, "for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}")
-    tree = await ws.add_worktree(task.repo, worktree_name(job_id, "-branch"), base=existing.strip() or plan["base"])
-    await asyncio.to_thread(write_files, tree, plan["files"])
-    return tree, bool((await ws.run(tree, "status", "--porcelain")).strip())
+    return await ws.add_worktree(task.repo, worktree_name(job_id, suffix), base=existing.strip() or base)
 
 
-async def _test(jc: JobContext, ws: GitWorkspace, task: RepoTask, plan: dict[str, Any], branch: str) -> dict[str, Any]:
+async def _test(
+    jc: JobContext, ws: GitWorkspace, task: RepoTask, base: str, layers: Layers, branch: str
+) -> dict[str, Any]:
     settings = jc.services["settings"]
-    tree, changed = await _worktree_on_branch(ws, jc.id, task, plan, branch)
+    tree = await _worktree_on_branch(ws, jc.id, task, base, branch, "-branch")
     started = time.monotonic()
     try:
-        if not changed:
+        for files, _ in layers:
+            await asyncio.to_thread(write_files, tree, files)
+        if not (await ws.run(tree, "status", "--porcelain")).strip():
             return {"unchanged": True}
         package, version = next(iter(task.targets.items()))
         summary = await asyncio.to_thread(
@@ -161,41 +198,48 @@ async def _test(jc: JobContext, ws: GitWorkspace, task: RepoTask, plan: dict[str
 
 
 async def _push(
-    jc: JobContext, ws: GitWorkspace, task: RepoTask, plan: dict[str, Any], branch: str, url: str
+    jc: JobContext, ws: GitWorkspace, task: RepoTask, base: str, layers: Layers, branch: str, url: str
 ) -> dict[str, Any]:
-    tree, _ = await _worktree_on_branch(ws, jc.id, task, plan, branch)
+    """One commit per layer that changes something; pushed when there is any."""
+    tree = await _worktree_on_branch(ws, jc.id, task, base, branch, "-push")
     try:
-        bumps = ", ".join(f"{p['name']} {p['old']} -> {p['new']}" for p in plan["packages"])
-        sha = await ws.commit_all(tree, f"Migrate {bumps}\n\nOrganic PR migration campaign {task.campaign}.")
-        if sha is not None:
+        shas = []
+        for files, message in layers:
+            await asyncio.to_thread(write_files, tree, files)
+            shas.append(await ws.commit_all(tree, message))
+        made = [sha for sha in shas if sha is not None]
+        if made:
             token = await jc.services["github"].installation_token(task.installation_id)
             await ws.push(tree, url, branch, token, default_branch=task.default_branch)
     finally:
         await ws.remove_worktree(task.repo, tree)
-    return {"new_commit": sha is not None, "sha": sha}
+    return {"new_commit": bool(made), "sha": made[-1] if made else None}
 
 
 async def _open_or_update(
-    gh: InstallationClient, task: RepoTask, plan: dict[str, Any], tests: dict[str, Any], branch: str, new_commit: bool
-) -> dict[str, Any]:
+    gh: InstallationClient, task: RepoTask, plan: dict[str, Any], patch: dict[str, Any], tests: dict[str, Any],
+    branch: str, new_commit: bool,
+) -> dict[str, Any]:  # fmt: skip
     """The open PR from the branch is updated (when there are new commits); else a new PR is opened."""
     owner, name = split_repo(task.repo)
     title = render.pr_title(plan["packages"])
-    body = render.pr_body(task.campaign, plan["packages"], tests, plan["diff"])
-    draft = not tests.get("ok", True)
+    body = render.pr_body(task.campaign, plan["packages"], tests, plan["diff"], patch=patch)
+    draft = not tests.get("ok", True) or render.needs_human(plan["packages"], patch)
     open_prs = await gh.list_pulls(owner, name, head=branch, state="open")
     if open_prs:
         pr = open_prs[0]
         if new_commit:
             pr = await gh.update_pull(owner, name, pr.number, title=title, body=body)
-        return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": False, "note": _note(tests, new_commit)}
+        return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": False, "note": _note(tests, new_commit, patch)}
     pr = await gh.create_pull(owner, name, title=title, head=branch, base=task.default_branch, body=body, draft=draft)
-    return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": True, "note": _note(tests, True)}
+    return {"pr_number": pr.number, "pr_url": pr.html_url, "opened": True, "note": _note(tests, True, patch)}
 
 
-def _note(tests: dict[str, Any], new_commit: bool) -> str:
+def _note(tests: dict[str, Any], new_commit: bool, patch: dict[str, Any]) -> str:
     if tests.get("unchanged") or not new_commit:
         return "up to date"
+    if patch.get("status") in render.HUMAN_STATUSES:
+        return f"draft: breaks left for a human ({render.HUMAN_STATUSES[patch['status']]})"
     if tests.get("error"):
         return f"draft: tests could not run ({tests['error'][:120]})"
     return "tests pass" if tests.get("ok") else f"draft: tests fail ({tests.get('verdict')})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,15 +70,35 @@ async def _run(jc: JobContext, installation_id: int, name: str, slot: str) -> di
     targets = await jc.stage("resolve", lambda: _resolve(spec, settings))
     facts = await jc.stage("scan", lambda: _scan(jc, gh, installation_id, org, spec))
     order = dependency_order(describe_all(facts, spec))
+    queue = [(unit, repo) for unit, _ in spec.units() for repo in order.repos]
     rows: list[dict[str, Any]] = []
+
+    async def finished(row: dict[str, Any]) -> None:
+        """The dashboard after each repository: the rows done, then the ones this run has not reached."""
+        rows.append(row)
+        waiting = [_waiting_row(spec, unit, repo) for unit, repo in queue[len(rows) :]]
+        await _dashboard(jc, gh, installation_id, org, spec, targets, rows + waiting, slot, order.cycles)
+
     for unit, packages in spec.units():
         unit_targets = {p.name: targets[p.name] for p in packages}
-        rows += await _roll_out(jc, gh, installation_id, spec, unit, unit_targets, order.repos, facts)
-    await _dashboard(jc, gh, installation_id, org, spec, targets, rows, slot, order.cycles)
+        await _roll_out(jc, gh, installation_id, spec, unit, unit_targets, order.repos, facts, finished)
+    if not rows:
+        await _dashboard(jc, gh, installation_id, org, spec, targets, rows, slot, order.cycles)
     statuses: dict[str, int] = {}
     for row in rows:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
     return {"statuses": statuses, "order": order.repos, "cycles": order.cycles, "targets": targets}
+
+
+WAITING = "waiting for its turn in this run"
+
+
+def _label(spec: Campaign, unit: str, repo: str) -> str:
+    return repo if len(spec.units()) == 1 else f"{repo} ({unit})"
+
+
+def _waiting_row(spec: Campaign, unit: str, repo: str) -> dict[str, Any]:
+    return {"repo": _label(spec, unit, repo), "status": "planned", "reason": WAITING, "pr_number": None, "pr_url": None}
 
 
 async def _config(gh: Any, org: str, name: str) -> dict[str, Any] | None:
@@ -125,8 +146,16 @@ async def _records(gh: Any, store: Any, installation_id: int, campaign: str, uni
                 status = Status.MERGED if pr.merged else Status.CLOSED
                 row.status = status.value
                 await save_target(store, row)
+                await _close_bot_pr(store, repo, row.pr_number, merged=status == Status.MERGED)
         records[repo] = Record(status, row.target, row.pr_number, row.pr_url, row.reason)
     return records
+
+
+async def _close_bot_pr(store: Any, repo: str, number: int, *, merged: bool) -> None:
+    """Closed on GitHub without the webhook reaching us: the bot's PR record follows, as record_pr_outcome does."""
+    known = await store.find_bot_pr(repo, number)
+    if known is not None and known.state == "open":
+        await store.close_bot_pr(repo, number, merged=merged)
 
 
 async def _roll_out(
@@ -138,10 +167,10 @@ async def _roll_out(
     targets: dict[str, str],
     order: list[str],
     facts: dict[str, Any],
-) -> list[dict[str, Any]]:
+    finished: Callable[[dict[str, Any]], Awaitable[None]],
+) -> None:
     records = await _records(gh, jc.store, installation_id, spec.name, unit)
     versions = {repo: describe(repo, facts[repo]["files"], list(targets)).versions for repo in order}
-    rows = []
     for repo in order:
         counters = Counters(*await target_counts(jc.store, installation_id, spec.name, now=datetime.now(UTC)))
         [decision] = decide(
@@ -149,8 +178,7 @@ async def _roll_out(
             budget_prs=spec.budget.prs, counters=counters,
         )  # fmt: skip
         row = await _carry_out(jc, installation_id, spec, unit, targets, repo, facts[repo], decision, records.get(repo))
-        rows.append({"repo": repo if len(spec.units()) == 1 else f"{repo} ({unit})", **row})
-    return rows
+        await finished({"repo": _label(spec, unit, repo), **row})
 
 
 async def _carry_out(

@@ -29,7 +29,7 @@ from bot.pipeline.services import Services, budget_from
 from bot.repo_config import CONFIG_PATH, RepoConfig, parse_config
 from bot.store.pipeline import SqlTrajectoryStore, add_daily_spend, daily_spend
 
-__all__ = ["finish_check", "run_fix", "services_of"]
+__all__ = ["finish_check", "job_ledger", "record_spend", "run_fix", "services_of"]
 
 log = structlog.get_logger()
 
@@ -102,7 +102,7 @@ async def _fix_in(
         return await _stop(target, status, check, messages.CONFIG_INVALID.format(error=exc), "config invalid")
     model = None
     try:
-        run.ledger, limit = await _ledger(jc, target.installation_id, config)
+        run.ledger, limit = await job_ledger(jc, target.installation_id, config)
         model = run.model = run.services.model(run.ledger)
         task = FixTask(
             jc.id, Issue(issue.title, issue.body, issue.number), tree, ws.mirror_path(target.repo), config, scratch
@@ -118,13 +118,13 @@ async def _fix_in(
     except NoCandidate as exc:
         return await _stop(target, status, check, str(exc), "no usable candidate")
     finally:
-        await _record_spend(jc, target.installation_id, run)
+        await record_spend(jc, target.installation_id, run)
         if model is not None:
             await model.aclose()
     return await _done(target, status, check, result, published)
 
 
-async def _ledger(jc: JobContext, installation_id: int, config: RepoConfig) -> tuple[Ledger, str]:
+async def job_ledger(jc: JobContext, installation_id: int, config: RepoConfig) -> tuple[Ledger, str]:
     """The job's ledger: the job budget less what earlier attempts spent, capped by what is left of the day's."""
     settings = jc.services["settings"]
     job = budget_from(settings, config.budget.tokens, config.budget.usd)
@@ -179,7 +179,7 @@ async def _stages(task: FixTask, run: Run, limit: str) -> dict[str, Any]:
     return result
 
 
-async def _record_spend(jc: JobContext, installation_id: int, run: Run) -> None:
+async def record_spend(jc: JobContext, installation_id: int, run: Run) -> None:
     tokens, usd = run.ledger.spent_tokens, run.ledger.spent_usd
     if tokens or usd:
         await jc.store.add_spend(jc.id, tokens=tokens, usd=usd)
