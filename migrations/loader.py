@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -11,6 +10,7 @@ from typing import Any
 
 from migrations.deprecations import find_deprecation
 from migrations.errors import AnalysisError
+from migrations.module_names import runtime_names, shim_names
 from migrations.surface import ApiObject, ApiSurface, Kind, Param, ParamKind
 
 # Decorators known to keep the decorated callable's signature; any other makes it unverifiable.
@@ -82,6 +82,22 @@ class _Builder:
         if obj.kind.value == "class":
             for name, member in self.classes.inherited(obj):
                 self._guarded(f"{base}.{name}", member, not name.startswith("_"), inherited=True)
+        elif obj.kind.value == "module":
+            self._runtime_names(obj, base, exports)
+
+    def _runtime_names(self, module: Any, base: str, exports: set[str] | None) -> None:
+        """Names bound in ways griffe does not model resolve (as unknown values) instead of being missing.
+
+        They stay out of the public API: nothing is known to compare, only that the path exists.
+        """
+        try:
+            source = module.source
+        except Exception:  # no source text (namespace package, compiled module): nothing to read
+            source = ""
+        for name in ({str(n) for n in exports or ()} | runtime_names(source)) - set(module.members):
+            path = f"{base}.{name}"
+            if name.isidentifier() and path not in self.surface.objects:
+                self.surface.objects[path] = ApiObject(path, Kind.ATTRIBUTE, public=False, open=True)
 
     def _guarded(self, path: str, member: Any, public: bool, *, inherited: bool) -> None:
         try:
@@ -338,36 +354,14 @@ def _has_unexpanded_wildcard(module: Any) -> bool:
 
 
 def _shim_names(module: Any) -> tuple[str, ...]:
-    """Names a module-level `__getattr__` answers for, read from its comparisons and lookup tables."""
+    """Names a module-level `__getattr__` answers for (see `module_names.shim_names`)."""
     getattr_fn = module.members.get("__getattr__")
     if getattr_fn is None or getattr_fn.is_alias:
         return ()
     try:
-        tree = ast.parse(module.source)
+        return shim_names(module.source)
     except Exception:  # unreadable source means no known shim names
         return ()
-    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "__getattr__"), None)
-    if fn is None:
-        return ()
-    used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
-    names: set[str] = set()
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Compare):
-            names.update(_strings(node.comparators))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used for t in node.targets):
-            if isinstance(node.value, ast.Dict):
-                names.update(_strings([k for k in node.value.keys if k is not None]))
-    return tuple(sorted(n for n in names if n.isidentifier()))
-
-
-def _strings(nodes: Iterable[ast.AST]) -> set[str]:
-    found: set[str] = set()
-    for node in nodes:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                found.add(sub.value)
-    return found
 
 
 SURFACE_FORMAT = 1

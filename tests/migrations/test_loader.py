@@ -130,3 +130,23 @@ def test_fully_modelled_package_reports_no_failed_members(tmp_path: Path) -> Non
     failed: list[str] = []
     surface = load_surface(tmp_path, ("pkg",), "pkg", "1.0", failed=failed)
     assert failed == [] and surface.resolve("pkg.f").status == Status.FOUND
+
+
+def test_names_bound_at_run_time_resolve_but_are_not_public(make_surface: SurfaceFactory) -> None:
+    """Unpacked, `global`-populated and `__all__`-only names are found (as unknown values), never reported."""
+    files = {
+        "pkg/__init__.py": """
+            __all__ = ["Lazy", "Filled"]
+            (NO_VALUE, NEVER_SET) = tuple(range(2))
+
+            def _go():
+                global Lazy
+                from pkg.impl import Lazy
+        """,
+        "pkg/impl.py": "class Lazy:\n    pass\n",
+    }
+    surface = make_surface(files)
+    for path in ("pkg.NO_VALUE", "pkg.Lazy", "pkg.Filled"):
+        assert surface.resolve(path).status == Status.FOUND, path
+    assert surface.resolve("pkg.Lazy.anything").status == Status.UNVERIFIABLE
+    assert not {"pkg.NO_VALUE", "pkg.Lazy", "pkg.Filled"} & {o.path for o in surface.public_api()}
