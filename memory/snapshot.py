@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from memory.lexical import Bm25Index
 from memory.paths import is_candidate, path_tokens
 from memory.symbols import Symbol, extract_symbols
+from memory.termindex import TermIndex, TermScores
 from memory.textproc import split_identifier, tokenize
 
 __all__ = ["FileEntry", "Snapshot", "chunk_text"]
@@ -47,36 +47,58 @@ def make_entry(path: str, text: str) -> FileEntry:
 
 
 class Snapshot:
-    """Candidate files at one commit with lazily rebuilt file- and function-level BM25 indexes."""
+    """Candidate files at one commit with file- and function-level BM25 kept in step with them.
+
+    `files` may be edited directly (the persistence layer does); the term indexes re-count only the entries
+    that are new or replaced since the last query.
+    """
 
     def __init__(self) -> None:
         self.files: dict[str, FileEntry] = {}
         self.sha = ""
-        self._content: Bm25Index | None = None
-        self._funcs: Bm25Index | None = None
         self.paths: list[str] = []
         self.func_keys: list[tuple[str, str]] = []
+        self._content = TermIndex()
+        self._funcs = TermIndex()
+        self._synced: dict[str, FileEntry] = {}
+        self._views: dict[tuple[str, float], TermScores] = {}  # the same object until the files change
 
     def put(self, path: str, text: str | None) -> None:
         """Set a file's text (None deletes it); non-candidates are ignored."""
         if text is None:
-            if self.files.pop(path, None) is None:
-                return
+            self.files.pop(path, None)
         elif is_candidate(path):
             self.files[path] = make_entry(path, text)
-        else:
-            return
-        self._content = self._funcs = None
 
-    def content_index(self) -> Bm25Index:
-        if self._content is None:
+    def _sync(self) -> None:
+        """Re-count the entries added, replaced or removed since the last query."""
+        stale = [p for p, entry in self._synced.items() if self.files.get(p) is not entry]
+        fresh = [p for p, entry in self.files.items() if self._synced.get(p) is not entry]
+        for path in stale:
+            self._content.remove(path)
+            for qual in self._synced.pop(path).func_tokens:
+                self._funcs.remove((path, qual))
+        for path in fresh:
+            entry = self.files[path]
+            self._content.set(path, entry.tokens)
+            for qual, tokens in entry.func_tokens.items():
+                self._funcs.set((path, qual), tokens)
+            self._synced[path] = entry
+        if stale or fresh or len(self.paths) != len(self.files):
             self.paths = sorted(self.files)
-            self._content = Bm25Index([self.files[p].tokens for p in self.paths])
-        return self._content
-
-    def function_index(self) -> Bm25Index:
-        if self._funcs is None:
-            self.content_index()
             self.func_keys = [(p, q) for p in self.paths for q in self.files[p].func_tokens]
-            self._funcs = Bm25Index([self.files[p].func_tokens[q] for p, q in self.func_keys])
-        return self._funcs
+            self._views = {}
+
+    def content_index(self, b: float = 0.75) -> TermScores:
+        """BM25 over each candidate's tokens, in `paths` order (`b` is the length normalisation)."""
+        self._sync()
+        if ("content", b) not in self._views:
+            self._views[("content", b)] = TermScores(self._content, list(self.paths), b=b)
+        return self._views[("content", b)]
+
+    def function_index(self) -> TermScores:
+        """BM25 over each function's tokens, in `func_keys` order."""
+        self._sync()
+        if ("functions", 0.75) not in self._views:
+            self._views[("functions", 0.75)] = TermScores(self._funcs, list(self.func_keys))
+        return self._views[("functions", 0.75)]
