@@ -105,6 +105,7 @@ def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
             continue
         resolution = new.resolve(obj.path)
         if resolution.status == Status.FOUND and resolution.obj is not None:
+            changes.extend(_relocated(obj, resolution.obj, new))
             changes.extend(compare_objects(obj, resolution.obj))
         elif resolution.status == Status.MISSING:
             gone.add(obj.path)
@@ -117,6 +118,17 @@ def diff_surfaces(old: ApiSurface, new: ApiSurface) -> list[Change]:
             gone.add(obj.path)
             changes.append(_change(obj, None, ChangeKind.REMOVED, Severity.UNVERIFIABLE, resolution.reason))
     return changes
+
+
+def _relocated(old: ApiObject, found: ApiObject, new: ApiSurface) -> Iterator[Change]:
+    """A name a module `__getattr__` now serves from another object: moved, still importable."""
+    module = new.objects.get(found.path.rpartition(".")[0])
+    target = found.alias_of
+    if module is None or found.name not in module.shim_names or target is None:
+        return
+    if target != (old.alias_of or old.path) and target.rpartition(".")[2] != old.name:
+        evidence = f"now {target}, served by {module.path}.__getattr__"
+        yield _change(old, found, ChangeKind.MOVED, Severity.SOFT, evidence, replacement=target)
 
 
 def _prefixes(path: str) -> Iterator[str]:
@@ -155,7 +167,7 @@ def _removal(obj: ApiObject, index: _Index, reason: str, declared: bool = False)
     moved = _moved_to(obj, index)
     if moved is not None:
         return _change(obj, moved, ChangeKind.MOVED, Severity.BREAKING, f"now at {moved.path}", replacement=moved.path)
-    renamed = _renamed_to(obj, index.added.get(obj.path.rpartition(".")[0], []))
+    renamed = _renamed_to(obj, index.added.get(obj.path.rpartition(".")[0], []), index)
     if renamed is not None:
         evidence = f"removed, and {renamed.path} was added with a matching signature or name"
         return _change(obj, renamed, ChangeKind.RENAMED, Severity.BREAKING, evidence, replacement=renamed.path)
@@ -183,8 +195,11 @@ def _overlap(old: set[str], new: set[str]) -> bool:
     return not old or len(old & new) >= MODULE_MOVE_OVERLAP * len(old)
 
 
-def _renamed_to(obj: ApiObject, candidates: list[ApiObject]) -> ApiObject | None:
+def _renamed_to(obj: ApiObject, candidates: list[ApiObject], index: _Index) -> ApiObject | None:
     same_kind = [c for c in candidates if c.kind == obj.kind]
+    if obj.kind == Kind.MODULE:  # a module renamed keeps most of its members, as a moved one does
+        members = set(index.old.member_names(obj.path))
+        same_kind = [c for c in same_kind if members and _overlap(members, set(index.new.member_names(c.path)))]
     if obj.params is not None:
         same_sig = [c for c in same_kind if c.params is not None and _names(c.params) == _names(obj.params)]
         if len(same_sig) == 1:

@@ -169,3 +169,10 @@ def test_callable_alias_that_became_a_def_is_not_a_kind_change(make_surface: Sur
     old = "def vstack(t):\n    pass\nrow_stack = vstack\n"
     new = "def vstack(t):\n    pass\ndef row_stack(t):\n    pass\n"
     assert diff(make_surface, old, new) == []
+
+
+def test_module_renamed_only_when_members_carry_over(make_surface: SurfaceFactory) -> None:
+    """A removed module is not a rename of a similarly named module with other members."""
+    old = make_surface({"pkg/__init__.py": "", "pkg/mxodbc.py": "class MxDialect:\n    pass\n"})
+    new = make_surface({"pkg/__init__.py": "", "pkg/pyodbc.py": "class PyDialect:\n    pass\n"}, version="2")
+    assert summary(diff_surfaces(old, new)) == [("pkg.mxodbc", ChangeKind.REMOVED, Severity.BREAKING)]

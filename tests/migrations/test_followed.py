@@ -127,3 +127,18 @@ def test_static_all_keeps_unlisted_names_private(build: Build) -> None:
     old = build({"pkg/__init__.py": "__all__ = ['keep']\ndef keep():\n    pass\ndef helper():\n    pass\n"})
     new = build({"pkg/__init__.py": "__all__ = ['keep']\ndef keep():\n    pass\n"})
     assert diff_surfaces(old, new) == []
+
+
+def test_name_a_shim_now_serves_from_another_object_is_a_soft_move(build: Build) -> None:
+    """`pkg.generics.GenericModel` answered by `__getattr__` with `pkg.BaseModel` moved but still imports."""
+    old = build(
+        {"pkg/__init__.py": "class BaseModel:\n    pass\n", "pkg/generics.py": "class GenericModel:\n    pass\n"}
+    )
+    shim = "MOVED = {'pkg.generics:GenericModel': 'pkg.BaseModel'}\ndef __getattr__(name):\n"
+    shim += "    path = f'{__name__}:{name}'\n    if path in MOVED:\n        return load(MOVED[path])\n"
+    shim += "    raise AttributeError(name)\n"
+    new = build({"pkg/__init__.py": "class BaseModel:\n    pass\n", "pkg/generics.py": shim})
+    changes = diff_surfaces(old, new)
+    assert [(c.api, c.kind, c.severity, c.replacement) for c in changes] == [
+        ("pkg.generics.GenericModel", ChangeKind.MOVED, Severity.SOFT, "pkg.BaseModel")
+    ]
