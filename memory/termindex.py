@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
+from memory.lexical import Bm25Index
+
 __all__ = ["TermIndex", "TermScores"]
 
 EMPTY = "\x00empty"
@@ -51,9 +53,9 @@ class TermIndex:
         if self._docs.pop(key, None) is not None:
             self._matrix = None
 
-    def _term_major(self, order: list[Hashable]) -> tuple[Any, np.ndarray]:
+    def _term_major(self, order: Sequence[Hashable]) -> tuple[Any, np.ndarray]:
         """(documents x terms) counts in column-major form, and document lengths, for `order`."""
-        if self._matrix is None or self._matrix[0] != order:
+        if self._matrix is None or self._matrix[0] != list(order):
             rows = [self._docs[key] for key in order]
             sizes = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
             indptr = np.concatenate([[0], np.cumsum(sizes)])
@@ -64,7 +66,7 @@ class TermIndex:
             self._matrix = (list(order), matrix.tocsc(), lengths)
         return self._matrix[1], self._matrix[2]
 
-    def scores(self, order: list[Hashable], query: Sequence[str], k1: float = 1.5, b: float = 0.75) -> np.ndarray:
+    def scores(self, order: Sequence[Hashable], query: Sequence[str], k1: float = 1.5, b: float = 0.75) -> np.ndarray:
         """BM25 of each document in `order` (all must be set) for the query tokens."""
         terms = [self._vocab[t] for t in dict.fromkeys(query) if t in self._vocab]
         out = np.zeros(len(order), dtype=np.float64)
@@ -83,12 +85,13 @@ class TermIndex:
         return out.astype(np.float32)
 
 
-class TermScores:
-    """A fixed view of a TermIndex in one order, with the `scores(query)` shape of `lexical.Bm25Index`."""
+class TermScores(Bm25Index):
+    """A fixed view of a TermIndex in one order: a drop-in `lexical.Bm25Index` that needs no rebuild."""
 
-    def __init__(self, index: TermIndex, order: list[Hashable], k1: float = 1.5, b: float = 0.75) -> None:
-        self.index, self.order, self.k1, self.b = index, order, k1, b
-        self.size = len(order)
+    def __init__(self, index: TermIndex, order: Sequence[Hashable], k1: float = 1.5, b: float = 0.75) -> None:
+        # No super().__init__(): that would index a corpus with bm25s, which is what this view avoids.
+        self.index, self.order, self.k1, self.b = index, list(order), k1, b
+        self.size = len(self.order)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         return self.index.scores(self.order, query, self.k1, self.b)
