@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import re
+import tokenize
 from pathlib import Path
 
 from reviewers.base import Candidate
 from reviewers.diffs import Hunk, make_diff, parse_diff, render_diff
+from reviewers.equivalence import signature
 from tests.benchmarks.selection_units import Unit, git, is_source, show
 
 __all__ = ["WITHOUT_FIX", "fix_diff", "pool_of"]
@@ -23,13 +26,21 @@ def fix_diff(unit: Unit, extra: dict[str, tuple[str | None, str]] | None = None)
 
 
 def drop_hunk(unit: Unit) -> str | None:
-    files = parse_diff(fix_diff(unit))
-    hunks = [(f, h) for f in files for h in f.hunks]
-    if len(hunks) < 2:
+    """The fix without its biggest hunk whose absence changes the code (a comment-only hunk is not a mutation)."""
+    fix = fix_diff(unit)
+    originals: dict[str, str | None] = {p: b for p, (b, _) in unit.sources.items()}
+    count = sum(len(f.hunks) for f in parse_diff(fix))
+    if count < 2:
         return None
-    biggest = max(hunks, key=lambda fh: len(fh[1].added) + len(fh[1].removed))
-    biggest[0].hunks.remove(biggest[1])
-    return render_diff(files)
+    sizes = [(len(h.added) + len(h.removed), n) for n, h in enumerate(h for f in parse_diff(fix) for h in f.hunks)]
+    for _, index in sorted(sizes, key=lambda item: (-item[0], item[1])):
+        files = parse_diff(fix)
+        owner, hunk = [(f, h) for f in files for h in f.hunks][index]
+        owner.hunks.remove(hunk)
+        diff = render_diff(files)
+        if signature(originals, diff) != signature(originals, fix):
+            return diff
+    return None
 
 
 def _valid(text: str) -> bool:
@@ -41,7 +52,8 @@ def _valid(text: str) -> bool:
 
 
 def operator_mutant(unit: Unit) -> str | None:
-    """Comparison flipped, else off-by-one, else condition removed, on an added line of the fix."""
+    """Comparison flipped, else off-by-one, else condition removed, on an added line of the fix; in code only
+    (a change inside a string, docstring or comment is not a mutation of the fix's logic)."""
     for path, (before, after) in unit.sources.items():
         added = {line for h in parse_diff(make_diff(path, before, after))[0].hunks for line in h.added}
         lines = after.splitlines(keepends=True)
@@ -50,9 +62,18 @@ def operator_mutant(unit: Unit) -> str | None:
                 continue
             for new in _mutations(line):
                 text = "".join(lines[:i] + [new] + lines[i + 1 :])
-                if _valid(text) and text != after:
+                if _valid(text) and text != after and _literals(text) == _literals(after):
                     return fix_diff(unit, {path: (before, text)})
     return None
+
+
+def _literals(text: str) -> list[str]:
+    """The string literals, docstrings and comments of a text: a code mutation leaves them all as they were."""
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    try:
+        return [tok.string for tok in tokens if tok.type in (tokenize.STRING, tokenize.COMMENT)]
+    except (tokenize.TokenError, SyntaxError):
+        return []
 
 
 def _mutations(line: str) -> list[str]:
