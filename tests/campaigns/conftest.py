@@ -15,6 +15,8 @@ from bot.store import Store
 from bot.store.models import Installation
 from tests.bot.test_worker import run_burst
 from tests.campaigns.org import CONFIG, add_org, build_releases
+from tests.campaigns.shop import build_geom
+from tests.llm.scripted import scripted_llm, scripted_llm_server  # noqa: F401  (fixtures re-exported)
 from tests.sandbox.helpers import LOCAL_INDEX
 from tests.standin.fixtures import Standin, app_key, github_spec, standin  # noqa: F401  (fixtures re-exported)
 
@@ -23,8 +25,8 @@ INSTALLATION = 42
 
 @pytest.fixture(scope="session")
 def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """fixlib 1.0 / 2.0.0 and acme-platform 0.1 as wheels in a find-links directory."""
-    return build_releases(tmp_path_factory.mktemp("wheels"))
+    """fixlib 1.0 / 2.0.0, acme-platform 0.1 and geom 1.0 / 2.0 as wheels in a find-links directory."""
+    return build_geom(build_releases(tmp_path_factory.mktemp("wheels")))
 
 
 @pytest.fixture(scope="session")
