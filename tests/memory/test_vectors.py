@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from memory.vectors import FakeEmbedder, VectorIndex, default_model_path
+from memory.vectors import FakeEmbedder, PrimedEmbedder, VectorIndex, default_model_path
 
 
 def test_fake_embedder_is_deterministic_normalised_and_topical() -> None:
@@ -43,3 +45,26 @@ def test_packaged_model_embeds_offline_and_batches_agree() -> None:
     assert small.shape == (2, 384)
     assert np.allclose(small[0], large[0], atol=1e-4)
     assert query @ small[0] > query @ small[1]
+
+
+class _Counting(FakeEmbedder):
+    """The fake embedder, recording every batch it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        return super().embed(texts)
+
+
+def test_primed_embedder_embeds_each_text_once_in_one_batch() -> None:
+    """Primed texts come from one batch; repeats and later calls reuse vectors, new texts are embedded once."""
+    inner = _Counting()
+    primed = PrimedEmbedder(inner, ["fix the timeout", "add a flag", "fix the timeout"])
+    again = primed.embed(["add a flag", "fix the timeout"])
+    np.testing.assert_allclose(again, inner.embed(["add a flag", "fix the timeout"]))
+    primed.embed(["a new query", "add a flag"])
+    assert inner.batches[:1] == [["fix the timeout", "add a flag"]] and inner.batches[2] == ["a new query"]
+    assert primed.embed([]).shape == (0, inner.dim)
