@@ -48,6 +48,7 @@ class Tally:
     rejections: Counter[str] = field(default_factory=Counter)
     pairs: int = 0
     organic_first: int = 0
+    tie_broken: int = 0
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -62,6 +63,7 @@ class Tally:
         for entry in row["ranking"]:
             if entry["rejected"]:
                 self.rejections[f"{entry['kind']} by {entry['rejected'].split(':', 1)[0]}"] += 1
+        self.tie_broken += row["right"] and _tie_broken(row["ranking"])
         for fix_first in row["pairs"].values():
             self.pairs += 1
             self.organic_first += fix_first
@@ -78,6 +80,21 @@ class Tally:
             )
             for repo in repos
         }
+
+
+def _tie_broken(ranking: list[dict[str, Any]]) -> bool:
+    """The winner equals a candidate of another cluster on votes and organicity: the cluster size (how many
+    candidates share its normalized code) decided."""
+    live = [e for e in ranking if not e["rejected"]]
+    if len(live) < 2:
+        return False
+    top = live[0]
+    return any(
+        e.get("cluster", e["kind"]) != top.get("cluster", top["kind"])
+        and e["votes"] == top["votes"]
+        and round(e["organicity"], 6) == round(top["organicity"], 6)
+        for e in live[1:]
+    )
 
 
 def pool_confidence(pool: Pool, calibration: Calibration) -> float:
@@ -152,6 +169,7 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
     )
     print(f"winners by kind: {dict(tally.winners)}; rejections: {dict(tally.rejections)}")
     print(f"selection accuracy (panel, LLM-free):  {pct(correct, units)}")
+    print(f"  of the right picks, decided by cluster size (tied on votes and organicity): {tally.tie_broken}")
     print(f"baseline, test votes alone:            {pct(tally.votes_only, units)}")
     if tally.votes_only:
         print(f"ratio panel / votes-only:              {correct / tally.votes_only:.2f}")

@@ -194,6 +194,7 @@ def _ranking(evidence: Evidence, kinds: dict[str, str]) -> list[dict[str, Any]]:
             "kind": kinds[e.id],
             "votes": e.votes,
             "organicity": round(e.organicity, 4),
+            "cluster": e.cluster,
             "cluster_size": e.cluster_size,
             "rejected": e.rejected,
             "scores": scores[e.id],
