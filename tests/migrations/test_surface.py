@@ -194,3 +194,36 @@ def test_signature_binds(params: tuple[Param, ...], shape: CallShape, expected: 
 def test_unknown_signature_is_unverifiable() -> None:
     """No params means no verdict."""
     assert signature_binds(ApiObject("m.f", Kind.FUNCTION), CallShape(1)) is None
+
+
+def shim_surface() -> ApiSurface:
+    module = ApiObject("pkg", Kind.MODULE, shim_names=("lazy", "gone"), shim_raises=("gone",))
+    return ApiSurface("pkg", "1", ("pkg",), {"pkg": module})
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("pkg.gone", Status.MISSING), ("pkg.lazy", Status.UNVERIFIABLE), ("pkg.other", Status.MISSING)],
+)
+def test_shim_names_and_raises_decide_lookups(path: str, status: Status) -> None:
+    """Names a shim raises for are missing even if also compared in it; names it answers are unverifiable."""
+    assert shim_surface().resolve(path).status == status
+
+
+@pytest.mark.parametrize(
+    ("obj", "public"),
+    [
+        (ApiObject("pkg.Markup", Kind.ATTRIBUTE, alias_of="markupsafe.Markup", public=False), True),
+        (ApiObject("pkg.Dict", Kind.ATTRIBUTE, alias_of="typing.Dict", public=False), False),
+        (ApiObject("pkg.division", Kind.ATTRIBUTE, alias_of="__future__.division", public=False), False),
+        (ApiObject("pkg.os", Kind.ATTRIBUTE, alias_of="os", public=False), False),
+        (ApiObject("pkg.__url__", Kind.ATTRIBUTE, public=False), True),
+        (ApiObject("pkg.__all__", Kind.ATTRIBUTE, public=False), False),
+        (ApiObject("pkg.sub.Markup", Kind.ATTRIBUTE, alias_of="markupsafe.Markup", public=False), False),
+    ],
+)
+def test_public_api_edges(obj: ApiObject, public: bool) -> None:
+    """Root re-exports of other distributions and module dunders are API; stdlib imports are not."""
+    objects = {"pkg": ApiObject("pkg", Kind.MODULE), "pkg.sub": ApiObject("pkg.sub", Kind.MODULE), obj.path: obj}
+    surface = ApiSurface("pkg", "1", ("pkg",), objects)
+    assert (obj.path in {o.path for o in surface.public_api()}) == public
