@@ -9,7 +9,7 @@ them; a shim whose every other path raises is closed, so any other name is missi
 reading does not understand leaves the shim open (names unverifiable), never closed.
 
 Usage:
-    shim = read_shim("pkg", source_text, reader)   # None when the module has no __getattr__
+    shim = read_shim("pkg", Source(text, is_package=True), reader)  # None without a __getattr__
 """
 
 from __future__ import annotations
