@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from migrations.deprecations import find_deprecation
 from migrations.errors import AnalysisError
+from migrations.griffe_classes import Classes, overloads
 from migrations.module_names import runtime_names, shim_names
 from migrations.surface import ApiObject, ApiSurface, Kind, Param, ParamKind
 
@@ -19,7 +20,7 @@ SAFE_DECORATORS = {
     "lru_cache", "cache", "cached_property", "property", "setupmethod", "deprecated", "typing_extensions.deprecated",
     "_deprecate_positional_args", "contextmanager", "asynccontextmanager",
 }  # fmt: skip
-HARMLESS_BASES = {"object", "Generic", "Protocol", "ABC", "abc.ABC", "typing.Generic", "typing.Protocol"}
+TEST_PARTS = {"tests", "test", "conftest"}
 COMPILED_SUFFIX = re.compile(r"\.(cpython-\d+\w*-[\w-]+|abi3|cp\d+-win_\w+)?\.(so|pyd)$")
 WILDCARD = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\*", re.MULTILINE)
 
@@ -34,6 +35,7 @@ def load_surface(
     import griffe
 
     loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False, store_source=True)
+    loader.finder = _finder(root)  # a cached_property on griffe's loader: the instance attribute wins
     surface = ApiSurface(package, version, tuple(top_level))
     modules: list[Any] = []
     for name in top_level:
@@ -52,6 +54,18 @@ def load_surface(
     return surface
 
 
+def _finder(root: Path) -> Any:
+    """griffe's module finder, minus test suites shipped inside packages (`pkg/tests`, `conftest.py`):
+    they are not API, and in pandas or numpy they are most of the code to parse."""
+    import griffe
+
+    class NoTestsFinder(griffe.ModuleFinder):
+        def submodules(self, module: Any) -> list[Any]:
+            return [(parts, path) for parts, path in super().submodules(module) if not TEST_PARTS & set(parts)]
+
+    return NoTestsFinder([root])
+
+
 def _compiled_files(root: Path, name: str) -> list[Path]:
     base = root / name
     found = list(base.rglob("*.so")) + list(base.rglob("*.pyd")) if base.is_dir() else []
@@ -62,7 +76,7 @@ class _Builder:
     """Walks griffe objects and records `ApiObject`s.
 
     Each defining object is analysed once (`records`), then copied under every path that reaches it
-    (re-exports, inherited members). Inheritance uses `_Classes`' memoised MROs: griffe's own
+    (re-exports, inherited members). Inheritance uses `Classes`' memoised MROs: griffe's own
     `all_members` recomputes the MRO and builds one alias per inherited member on every access, which is
     quadratic on deep hierarchies (SQLAlchemy).
     """
@@ -70,7 +84,7 @@ class _Builder:
     def __init__(self, surface: ApiSurface, failed: list[str]) -> None:
         self.surface = surface
         self.failed = failed
-        self.classes = _Classes()
+        self.classes = Classes()
         self.records: dict[int, ApiObject] = {}  # by id() of the griffe object, which the loader keeps alive
 
     def walk(self, obj: Any) -> None:
@@ -84,6 +98,9 @@ class _Builder:
                 self._guarded(f"{base}.{name}", member, not name.startswith("_"), inherited=True)
         elif obj.kind.value == "module":
             self._runtime_names(obj, base, exports)
+        for name, signatures in overloads(obj).items():
+            if name not in obj.members:
+                self._guarded(f"{base}.{name}", signatures, _is_public_name(name, exports), inherited=False)
 
     def _runtime_names(self, module: Any, base: str, exports: set[str] | None) -> None:
         """Names bound in ways griffe does not model resolve (as unknown values) instead of being missing.
@@ -107,6 +124,11 @@ class _Builder:
             self.failed.append(path)
 
     def _member(self, path: str, member: Any, public: bool, inherited: bool) -> None:
+        if isinstance(member, list):  # only @overload signatures (a .pyi stub): callable, signature unknown
+            parent = member[0].parent
+            kind = Kind.METHOD if parent is not None and parent.kind.value == "class" else Kind.FUNCTION
+            self.surface.objects[path] = ApiObject(path, kind, public=public)
+            return
         if member.is_alias and not inherited:
             self._add_alias(path, member, public)
             return
@@ -197,6 +219,10 @@ def _is_public(member: Any, name: str, exports: set[str] | None) -> bool:
     return True
 
 
+def _is_public_name(name: str, exports: set[str] | None) -> bool:
+    return not name.startswith("_") and (exports is None or name in exports)
+
+
 def _kind(obj: Any) -> Kind:
     value = obj.kind.value
     if value == "function":
@@ -210,7 +236,7 @@ def _decorators(obj: Any) -> list[str]:
     return [str(d.value) for d in getattr(obj, "decorators", ())]
 
 
-def _params(obj: Any, kind: Kind, classes: _Classes) -> tuple[Param, ...] | None:
+def _params(obj: Any, kind: Kind, classes: Classes) -> tuple[Param, ...] | None:
     if kind == Kind.CLASS:
         return _class_params(obj, classes)
     if kind not in (Kind.FUNCTION, Kind.METHOD):
@@ -226,7 +252,7 @@ def _params(obj: Any, kind: Kind, classes: _Classes) -> tuple[Param, ...] | None
     return tuple(params)
 
 
-def _class_params(cls: Any, classes: _Classes) -> tuple[Param, ...] | None:
+def _class_params(cls: Any, classes: Classes) -> tuple[Param, ...] | None:
     if cls.decorators and not all("dataclass" in d for d in _decorators(cls)):
         return None
     if any(k == "metaclass" for k in getattr(cls, "keywords", {})):
@@ -264,77 +290,7 @@ def _method_kind(obj: Any, kind: Kind) -> str | None:
     return "static" if "staticmethod" in obj.labels else "class" if "classmethod" in obj.labels else "instance"
 
 
-class _Classes:
-    """MROs, member lookup and external-base verdicts of griffe classes, each computed once per class path."""
-
-    def __init__(self) -> None:
-        self._mros: dict[str, list[Any]] = {}
-        self._external: dict[str, bool] = {}
-
-    def mro(self, cls: Any) -> list[Any]:
-        """`cls`, then its statically resolved base classes in C3 order (`[cls]` alone if C3 fails)."""
-        key = cls.path
-        if key not in self._mros:
-            self._mros[key] = [cls]  # provisional: an inheritance cycle stops here
-            bases = [b for b in _resolved_bases(cls) or () if b.is_class]
-            try:
-                self._mros[key] = [cls, *_c3_merge([*(self.mro(b) for b in bases), bases])]
-            except ValueError:
-                pass
-        return self._mros[key]
-
-    def lookup(self, cls: Any, name: str) -> Any:
-        """The member `name` as Python's attribute lookup on the class would find it, or None."""
-        return next((c.members[name] for c in self.mro(cls) if name in c.members), None)
-
-    def inherited(self, cls: Any) -> Iterator[tuple[str, Any]]:
-        """(name, member) of inherited members not overridden by `cls`, first definition in MRO order."""
-        seen = set(cls.members)
-        for base in self.mro(cls)[1:]:
-            for name, member in base.members.items():
-                if name not in seen:
-                    seen.add(name)
-                    yield name, member
-
-    def external(self, cls: Any, depth: int = 0) -> bool:
-        """Whether some base (transitively) is outside the loaded packages, so members are unknowable."""
-        key = str(getattr(cls, "path", id(cls)))
-        if key not in self._external:
-            self._external[key] = _external_bases(cls, self, depth)
-        return self._external[key]
-
-
-def _resolved_bases(cls: Any) -> list[Any] | None:
-    try:
-        return list(cls.resolved_bases)
-    except Exception:  # not a class, or a base expression griffe cannot evaluate
-        return None
-
-
-def _c3_merge(sequences: list[list[Any]]) -> list[Any]:
-    """C3 linearisation of the base MROs (objects compared by path); ValueError when inconsistent."""
-    pending = [[c.path for c in seq] for seq in sequences if seq]
-    by_path = {c.path: c for seq in sequences for c in seq}
-    merged: list[Any] = []
-    while pending:
-        head = next((s[0] for s in pending if not any(s[0] in other[1:] for other in pending)), None)
-        if head is None:
-            raise ValueError("inconsistent method resolution order")
-        merged.append(by_path[head])
-        pending = [rest for s in pending if (rest := s[1:] if s[0] == head else s)]
-    return merged
-
-
-def _external_bases(cls: Any, classes: _Classes, depth: int) -> bool:
-    bases = _resolved_bases(cls)
-    if bases is None or depth > 20:
-        return True  # a "base" that is not a class, or an implausibly deep hierarchy: assume anything
-    names = [str(b) for b in cls.bases]
-    unresolved = [n for n in names if n.split("[")[0] not in HARMLESS_BASES]
-    return len(unresolved) > len(bases) or any(classes.external(b, depth + 1) for b in bases)
-
-
-def _is_open(obj: Any, kind: Kind, classes: _Classes) -> bool:
+def _is_open(obj: Any, kind: Kind, classes: Classes) -> bool:
     if kind == Kind.MODULE:
         return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj)
     if kind == Kind.CLASS:

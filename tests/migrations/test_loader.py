@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from migrations.loader import load_surface
-from migrations.surface import Status
+from migrations.surface import Kind, Status
 
 from .conftest import SurfaceFactory, write_tree
 
@@ -150,3 +150,39 @@ def test_names_bound_at_run_time_resolve_but_are_not_public(make_surface: Surfac
         assert surface.resolve(path).status == Status.FOUND, path
     assert surface.resolve("pkg.Lazy.anything").status == Status.UNVERIFIABLE
     assert not {"pkg.NO_VALUE", "pkg.Lazy", "pkg.Filled"} & {o.path for o in surface.public_api()}
+
+
+def test_test_suites_inside_the_package_are_not_loaded(make_surface: SurfaceFactory) -> None:
+    """`tests` packages and `conftest` modules are skipped at any depth; a `testing` module is API."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/testing.py": "def assert_equal(a, b):\n    pass\n",
+        "pkg/tests/__init__.py": "",
+        "pkg/tests/test_core.py": "def test_x():\n    pass\n",
+        "pkg/sub/__init__.py": "",
+        "pkg/sub/tests/__init__.py": "",
+        "pkg/conftest.py": "import pytest\n",
+    }
+    paths = set(make_surface(files).objects)
+    assert "pkg.testing.assert_equal" in paths and "pkg.sub" in paths
+    assert not [p for p in paths if ".tests" in p or "conftest" in p]
+
+
+def test_overload_only_stub_methods_are_callables_without_signature(make_surface: SurfaceFactory) -> None:
+    """Methods a .pyi stub declares only with @overload exist (signature unknown), also on subclasses."""
+    stub = """
+        from typing import overload
+
+        class Array:
+            @overload
+            def find(self, sub: str) -> int: ...
+            @overload
+            def find(self, sub: bytes) -> int: ...
+
+        class Sub(Array): ...
+    """
+    surface = make_surface({"pkg/__init__.py": "", "pkg/core.pyi": stub})
+    for path in ("pkg.core.Array.find", "pkg.core.Sub.find"):
+        found = surface.resolve(path)
+        assert found.status == Status.FOUND and found.obj is not None, path
+        assert found.obj.kind == Kind.METHOD and found.obj.params is None
