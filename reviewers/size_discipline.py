@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
 import keyword
 import re
+import tokenize
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
@@ -35,13 +37,26 @@ def _squeeze(line: str) -> str:
 
 
 def _code_lines(lines: list[str]) -> list[str]:
-    """The lines without comments (when a line has no quotes, so a '#' cannot be inside a string) and blanks."""
+    """The lines without comments and blanks."""
     out = []
     for line in lines:
-        code = line if "'" in line or '"' in line or "#" not in line else line.split("#", 1)[0].rstrip()
+        code = _without_comment(line)
         if code.strip():
-            out.append(code.lstrip())
+            out.append(code.strip())
     return out
+
+
+def _without_comment(line: str) -> str:
+    """The line without its comment: a whole-line comment is dropped whatever it says (quotes included); a trailing
+    one when the line tokenizes on its own (else the line is kept as it is, a '#' may be inside a string)."""
+    if line.lstrip().startswith("#") or "#" not in line:
+        return "" if line.lstrip().startswith("#") else line
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return line
+    comment = next((tok for tok in tokens if tok.type == tokenize.COMMENT), None)
+    return line.strip()[: comment.start[1]].rstrip() if comment else line
 
 
 def noise_hunks(change: FileDiff, originals: Mapping[str, str | None]) -> int:

@@ -31,6 +31,17 @@ def test_reformatted_lines_table(removed: list[str], added: list[str], count: in
     assert reformatted_lines(hunk) == count
 
 
+def test_a_comment_hunk_with_quotes_and_a_pragma_is_not_noise() -> None:
+    """Comment lines that contain quotes and a trailing pragma document the code; they do not reformat it."""
+    after = CORE.replace("read()", "read().strip()").replace(
+        "    open(path, 'w').write(data)",
+        "    # it's kept: the 'w' mode truncates\n    open(path, 'w').write(data)  # pragma: no cover",
+    )
+    change = parse_diff(make_diff("core.py", CORE, after, context=1))[0]
+    assert len(change.hunks) == 2
+    assert noise_hunks(change, {"core.py": CORE}) == 0
+
+
 @pytest.mark.parametrize(
     ("after", "noise"),
     [
