@@ -33,7 +33,7 @@ FEATURES = (
     "has_voters",  # 1 when at least one test fails on the original
     "guard_clean",  # 1 when the winner broke no existing test and the guard ran at least one test
     "organicity",  # the winner's organicity total
-    "agreement",  # the winner's cluster size over the pool size
+    "agreement",  # the share of the other candidates that are equivalent to the winner (0 when it is alone)
     "judge_agrees",  # 1 the judge picked the LLM-free winner, 0 it did not, 0.5 no judge
 )
 
@@ -87,8 +87,12 @@ def fit(
     ready: float = 0.8,
     draft: float = 0.5,
     precision: tuple[float, float] | None = None,
+    monotone: bool = True,
 ) -> Calibration:
     """Fit the logistic model by gradient descent on (signals, winner was right) pairs, with L2 shrinkage.
+
+    `monotone` keeps every weight at or above 0 (projected gradient): more evidence for the winner never lowers
+    the confidence, whatever a small fitting set happens to correlate (a prior, not a finding).
 
     With `precision` = (ready, draft) targets, the thresholds are chosen on the same rows instead: the lowest
     confidence from which the published pools are right at least that often (see `threshold_for`)."""
@@ -96,6 +100,21 @@ def fit(
         raise CalibrationError("fitting needs as many labels as rows, and at least one")
     xs = [[float(row.get(name, 0.0)) for name in FEATURES] for row in rows]
     ys = [1.0 if label else 0.0 for label in labels]
+    w, b = _descend(xs, ys, l2=l2, steps=steps, rate=rate, monotone=monotone)
+    n = len(xs)
+    calibration = Calibration(dict(zip(FEATURES, w, strict=True)), b, ready, draft, n)
+    if precision is None:
+        return calibration
+    scores = [confidence(row, calibration) for row in rows]
+    draft = threshold_for(scores, labels, precision[1], floor=0.5)
+    ready = max(draft, threshold_for(scores, labels, precision[0], floor=0.5))
+    return Calibration(calibration.weights, b, ready, draft, n)
+
+
+def _descend(
+    xs: list[list[float]], ys: list[float], *, l2: float, steps: int, rate: float, monotone: bool
+) -> tuple[list[float], float]:
+    """Gradient descent on the mean log loss plus L2 on the weights; weights projected to >= 0 when monotone."""
     w = [0.0] * len(FEATURES)
     b = 0.0
     n = len(xs)
@@ -108,14 +127,9 @@ def fit(
                 grad_w[j] += (p - y) * xj / n
             grad_b += (p - y) / n
         w = [wi - rate * gi for wi, gi in zip(w, grad_w, strict=True)]
+        w = [max(0.0, wi) for wi in w] if monotone else w
         b -= rate * grad_b
-    calibration = Calibration(dict(zip(FEATURES, w, strict=True)), b, ready, draft, n)
-    if precision is None:
-        return calibration
-    scores = [confidence(row, calibration) for row in rows]
-    draft = threshold_for(scores, labels, precision[1], floor=0.5)
-    ready = max(draft, threshold_for(scores, labels, precision[0], floor=0.5))
-    return Calibration(calibration.weights, b, ready, draft, n)
+    return w, b
 
 
 def threshold_for(scores: Sequence[float], labels: Sequence[bool], precision: float, floor: float = 0.5) -> float:

@@ -68,6 +68,6 @@ def signals(
         "has_voters": 1.0 if voters else 0.0,
         "guard_clean": 1.0 if guard_ran else 0.0,
         "organicity": winner.organicity,
-        "agreement": winner.cluster_size / pool_size if pool_size else 0.0,
+        "agreement": (winner.cluster_size - 1) / (pool_size - 1) if pool_size > 1 else 0.0,
         "judge_agrees": judge_agrees,
     }

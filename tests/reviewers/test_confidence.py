@@ -63,3 +63,11 @@ def test_fit_with_precision_targets_raises_the_draft_threshold_over_a_coin_flip(
     calibration = fit(rows, labels, precision=(0.97, 0.9))
     assert decide(confidence({"organicity": 1.0}, calibration), calibration) is Decision.COMMENT
     assert decide(confidence(rows[0], calibration), calibration) is not Decision.COMMENT
+
+
+def test_monotone_fit_never_turns_evidence_against_the_winner() -> None:
+    """A feature that happens to correlate with wrong winners gets weight 0, not a negative weight."""
+    rows = [{"vote_share": 1.0, "agreement": 1.0}] * 10 + [{"vote_share": 1.0}] * 10 + [{}] * 10
+    labels = [False] * 5 + [True] * 5 + [True] * 10 + [False] * 10
+    assert fit(rows, labels).weights["agreement"] == 0.0
+    assert fit(rows, labels, monotone=False).weights["agreement"] < 0.0
