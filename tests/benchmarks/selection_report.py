@@ -112,19 +112,24 @@ def _fold(unit: str, folds: int) -> int:
     return int(hashlib.sha256(unit.encode()).hexdigest()[:8], 16) % folds
 
 
-def cross_validated(tally: Tally, folds: int = FOLDS) -> tuple[int, int, int, int]:
+def _without(pools: list[Pool], drop: tuple[str, ...]) -> list[Pool]:
+    return [Pool(p.repo, p.unit, {k: v for k, v in p.signals.items() if k not in drop}, p.right) for p in pools]
+
+
+def cross_validated(tally: Tally, folds: int = FOLDS, drop: tuple[str, ...] = ()) -> tuple[int, int, int, int]:
     """Out-of-fold (abstained, pools without the fix, right winners published, right winners): each unit's
-    pools are scored by a calibration fitted on the other folds' units only."""
+    pools are scored by a calibration fitted on the other folds' units only; `drop` leaves signals out."""
     abstained = held = published = right = 0
+    full, without_fix = _without(tally.full, drop), _without(tally.abstain, drop)
     for k in range(folds):
-        train = [p for p in tally.full + tally.abstain if _fold(p.unit, folds) != k]
+        train = [p for p in full + without_fix if _fold(p.unit, folds) != k]
         if len(train) < 2 or len({p.right for p in train}) < 2:
             continue
         calibration = _fit(train)
-        tests = [p for p in tally.abstain if _fold(p.unit, folds) == k]
+        tests = [p for p in without_fix if _fold(p.unit, folds) == k]
         abstained += sum(pool_confidence(p, calibration) < calibration.draft for p in tests)
         held += len(tests)
-        oks = [p for p in tally.full if p.right and _fold(p.unit, folds) == k]
+        oks = [p for p in full if p.right and _fold(p.unit, folds) == k]
         published += sum(pool_confidence(p, calibration) >= calibration.draft for p in oks)
         right += len(oks)
     return abstained, held, published, right
@@ -176,6 +181,11 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
     abstained, held, published, right = cross_validated(tally)
     print(
         f"abstention (fix removed), held out ({FOLDS}-fold by unit, each fold's own fit and thresholds): "
+        f"{pct(abstained, held)}; right winners still published: {pct(published, right)}"
+    )
+    abstained, held, published, right = cross_validated(tally, drop=("agreement",))
+    print(
+        f"  the same without the agreement signal (here it comes only from the reformatted copy of the fix): "
         f"{pct(abstained, held)}; right winners still published: {pct(published, right)}"
     )
     oks = [p for p in tally.full if p.right]
