@@ -10,9 +10,12 @@ Usage:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+CLASS_DEF = re.compile(r"^class\s+(\w+)", re.MULTILINE)
 HARMLESS_BASES = {"object", "Generic", "Protocol", "ABC", "abc.ABC", "typing.Generic", "typing.Protocol"}
 
 
@@ -22,6 +25,21 @@ class Classes:
     def __init__(self) -> None:
         self._mros: dict[str, list[Any]] = {}
         self._external: dict[str, bool] = {}
+        self._class_names: dict[str, set[str] | None] = {}
+
+    def stub_only(self, cls: Any) -> bool:
+        """Whether `cls` is known only from a .pyi stub: its module's .py does not define it with `class`.
+
+        Such a class is implemented in compiled code; the stub may omit or keep members the runtime has.
+        """
+        module = cls.parent
+        if module is None or module.kind.value != "module":
+            return False
+        key = module.path
+        if key not in self._class_names:
+            self._class_names[key] = _py_class_names(module)
+        names = self._class_names[key]
+        return names is not None and cls.name not in names
 
     def mro(self, cls: Any) -> list[Any]:
         """`cls`, then its statically resolved base classes in C3 order (`[cls]` alone if C3 fails)."""
@@ -61,6 +79,17 @@ def overloads(obj: Any) -> dict[str, list[Any]]:
     implementation appears, which a .pyi stub never has)."""
     overloads = getattr(obj, "overloads", None)
     return {name: fns for name, fns in overloads.items() if fns} if isinstance(overloads, dict) else {}
+
+
+def _py_class_names(module: Any) -> set[str] | None:
+    """Top-level class names of the module's .py when a .pyi stub sits beside it; None otherwise."""
+    filepath = getattr(module, "filepath", None)
+    if not isinstance(filepath, Path) or filepath.suffix != ".py" or not filepath.with_suffix(".pyi").is_file():
+        return None
+    try:
+        return set(CLASS_DEF.findall(filepath.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return None
 
 
 def _resolved_bases(cls: Any) -> list[Any] | None:

@@ -294,7 +294,8 @@ def _is_open(obj: Any, kind: Kind, classes: Classes) -> bool:
     if kind == Kind.MODULE:
         return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj)
     if kind == Kind.CLASS:
-        return classes.lookup(obj, "__getattr__") is not None or classes.external(obj)
+        stub_only = any(classes.stub_only(c) for c in classes.mro(obj))
+        return classes.lookup(obj, "__getattr__") is not None or classes.external(obj) or stub_only
     return False
 
 

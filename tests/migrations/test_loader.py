@@ -186,3 +186,19 @@ def test_overload_only_stub_methods_are_callables_without_signature(make_surface
         found = surface.resolve(path)
         assert found.status == Status.FOUND and found.obj is not None, path
         assert found.obj.kind == Kind.METHOD and found.obj.params is None
+
+
+def test_class_known_only_from_a_stub_has_unverifiable_unknown_members(make_surface: SurfaceFactory) -> None:
+    """A stub class the .py does not define (compiled) and its Python subclasses are open; .py classes are not."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/core.py": "from pkg._native import Array\n\nclass Plain:\n    pass\n\nclass Sub(Array):\n    pass\n",
+        "pkg/core.pyi": (
+            "class Array:\n    def find(self, sub: str) -> int: ...\n\nclass Plain: ...\n\nclass Sub(Array): ...\n"
+        ),
+    }
+    surface = make_surface(files)
+    assert surface.resolve("pkg.core.Array.find").status == Status.FOUND
+    assert surface.resolve("pkg.core.Array.gone").status == Status.UNVERIFIABLE
+    assert surface.resolve("pkg.core.Sub.gone").status == Status.UNVERIFIABLE
+    assert surface.resolve("pkg.core.Plain.gone").status == Status.MISSING
