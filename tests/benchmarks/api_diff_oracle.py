@@ -44,66 +44,85 @@ def lookup(path: str) -> tuple[Any, Any]:
     raise ImportError(path)
 
 
-def call_for(signature: str, changed: str | None) -> tuple[list[None], dict[str, None]]:
-    """The call a user of the old signature would write: required arguments, plus `changed` when optional."""
+Shape = tuple[list[None], dict[str, None]]
+EXTRA_KEYWORD = "organic_pr_extra_keyword"
+
+
+def call_shapes(signature: str, changed: str | None, kind: str) -> list[Shape]:
+    """Calls a user of the OLD signature could write that exercise the change (witness shapes).
+
+    A parameter made or added required: the call without it. Any other change to parameter `changed`:
+    the call passing it by keyword, and positionally when it is positional; a removed `*args`: two extra
+    positional arguments; a removed `**kwargs`: an extra keyword. Required arguments are always passed.
+    """
     text = signature[: signature.rindex(") -> ") + 1] if ") -> " in signature else signature
     node = ast.parse("def f" + text + ": pass").body[0]
     assert isinstance(node, ast.FunctionDef)
     args = node.args
-    positional = args.posonlyargs + args.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
     required = len(positional) - len(args.defaults)
-    pos: list[None] = [None] * required
-    kwargs = {a.arg: None for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None}
-    names = [a.arg for a in positional]
-    positional_only = [a.arg for a in args.posonlyargs]
-    if changed in names and names.index(changed) < required and changed not in positional_only:
-        pos = pos[: names.index(changed)]  # pass it and the rest by keyword, as a caller naming it would
-        kwargs.update({n: None for n in names[names.index(changed) : required]})
-    elif changed in names and names.index(changed) >= required:
-        if changed in positional_only:
-            pos = [None] * (names.index(changed) + 1)
-        else:
-            kwargs[changed] = None
+    kw_required = {a.arg: None for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None}
+    base: Shape = ([None] * required, dict(kw_required))
+    if kind in ("parameter-made-required", "parameter-added-required") or changed is None:
+        return [base]
+    shapes: list[Shape] = []
+    if changed in positional:
+        index = positional.index(changed)
+        shapes.append(([None] * max(required, index + 1), dict(kw_required)))
+        if changed not in [a.arg for a in args.posonlyargs]:
+            later = {n: None for n in positional[index:required]}
+            shapes.append(([None] * min(index, required), {**kw_required, **later, changed: None}))
     elif changed in [a.arg for a in args.kwonlyargs]:
-        kwargs[changed] = None
-    return pos, kwargs
+        shapes.append(([None] * required, {**kw_required, changed: None}))
+    elif args.vararg is not None and changed == args.vararg.arg:
+        shapes.append(([None] * (len(positional) + 2), dict(kw_required)))
+    elif args.kwarg is not None and changed == args.kwarg.arg:
+        shapes.append(([None] * required, {**kw_required, EXTRA_KEYWORD: None}))
+    return shapes or [base]
 
 
-def binds(item: dict[str, Any], parent: Any, obj: Any) -> bool | None:
-    """Whether the old call shape binds to `obj`; None when `obj` has no introspectable signature."""
+def binds(item: dict[str, Any], parent: Any, obj: Any) -> list[bool] | None:
+    """For each witness shape, whether it binds to `obj`; None when `obj` has no introspectable signature."""
     try:
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return None
-    pos, kwargs = call_for(item["signature"], item.get("param"))
+    self_slot: list[None] = []
     if inspect.isclass(parent) and inspect.isfunction(inspect.getattr_static(parent, item["api"].rpartition(".")[2])):
-        pos = [None, *pos]  # a plain function looked up on the class: `self` is explicit
-    try:
-        sig.bind(*pos, **kwargs)
-    except TypeError:
-        return False
-    return True
+        self_slot = [None]  # a plain function looked up on the class: `self` is explicit
+    results = []
+    for pos, kwargs in call_shapes(item["signature"], item.get("param"), item["kind"]):
+        try:
+            sig.bind(*self_slot, *pos, **kwargs)
+            results.append(True)
+        except TypeError:
+            results.append(False)
+    return results
 
 
-def precondition(item: dict[str, Any]) -> str | None:
-    """None when the check can be decided by execution; else why not (on the old version)."""
+def precondition(item: dict[str, Any]) -> tuple[str | None, list[bool]]:
+    """(None, shapes binding on the old version) when the check can be decided by execution; else (why, [])."""
     try:
         parent, obj = lookup(item["api"])
     except OptionalDependencyMissing as exc:
-        return str(exc)
+        return str(exc), []
     except Exception as exc:  # any failure means the old path does not resolve at run time
-        return f"old path does not resolve ({type(exc).__name__})"
-    if item["mode"] == "bind":
-        bound = binds(item, parent, obj)
-        if bound is None:
-            return "no introspectable signature in the old version"
-        if not bound:
-            return "the old call shape does not bind in the old version"
-    return None
+        return f"old path does not resolve ({type(exc).__name__})", []
+    if item["mode"] != "bind":
+        return None, []
+    bound = binds(item, parent, obj)
+    if bound is None:
+        return "no introspectable signature in the old version", []
+    if not any(bound):
+        return "no witness call shape binds in the old version", []
+    return None, bound
 
 
 def verdict(item: dict[str, Any]) -> tuple[str, str]:
-    """(confirmed|refuted|unverifiable|unobservable, detail) on the new version."""
+    """(confirmed|refuted|unverifiable|unobservable, detail) on the new version.
+
+    A signature break is confirmed when some witness shape that bound on the old version fails here.
+    """
     try:
         parent, obj = lookup(item["api"])
     except OptionalDependencyMissing as exc:
@@ -115,8 +134,9 @@ def verdict(item: dict[str, Any]) -> tuple[str, str]:
     bound = binds(item, parent, obj)
     if bound is None:
         return "unverifiable", "no introspectable signature"
-    if not bound:
-        return "confirmed", "no longer binds"
+    valid_before = item.get("valid_shapes") or [True] * len(bound)
+    if any(old and not new for old, new in zip(valid_before, bound, strict=True)):
+        return "confirmed", "a call valid on the old version no longer binds"
     if item["kind"] == "parameter-moved":
         return "unobservable", "a positional move still binds"
     return "refuted", f"binds {inspect.signature(obj)}"
@@ -131,8 +151,8 @@ def main() -> None:
     for item in checks:
         try:
             if mode == "old":
-                why = precondition(item)
-                results.append({"ok": why is None, "why": why or ""})
+                why, shapes = precondition(item)
+                results.append({"ok": why is None, "why": why or "", "valid_shapes": shapes})
             else:
                 status, detail = verdict(item)
                 results.append({"status": status, "why": detail})

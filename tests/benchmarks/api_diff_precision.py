@@ -215,7 +215,7 @@ def judge(
     """Verdict counts ('precondition' = unverifiable by execution on the old version) and refuted examples."""
     counts: Counter[str] = Counter()
     pre = oracle(package, old, "old", checks, settings) if checks else []
-    kept = [c for c, p in zip(checks, pre, strict=True) if p["ok"]]
+    kept = [{**c, "valid_shapes": p["valid_shapes"]} for c, p in zip(checks, pre, strict=True) if p["ok"]]
     counts["precondition"] = len(checks) - len(kept)
     counts["crash"] = sum(p.get("status") == "crash" for p in pre)
     post = oracle(package, new, "new", kept, settings) if kept else []
