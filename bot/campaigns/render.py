@@ -71,7 +71,10 @@ def pr_body(
     parts.append(_tests_section(tests))
     if diff:
         shown = diff if len(diff) <= MAX_DIFF else diff[:MAX_DIFF] + "\n… (cut)"
-        parts.append(f"### Code changes\n\n<details><summary>Diff</summary>\n\n```diff\n{shown}\n```\n</details>\n")
+        parts.append(
+            "### Code changes\n\n<details><summary>Diff of the codemods and bump</summary>\n\n"
+            f"```diff\n{shown}\n```\n</details>\n"
+        )
     parts.append(f"<!-- organic-pr:campaign:{campaign} -->")
     return "\n".join(parts)
 
@@ -145,7 +148,7 @@ def _patch_section(patch: Mapping[str, Any]) -> str:
     if status in ("fixed", "partial"):
         lines.append(
             f"{patch.get('winner')} of {patch.get('candidates')} candidates was chosen "
-            f"(confidence {float(patch.get('confidence') or 0):.2f}, {str(patch.get('decision')).replace('_', ' ')}); "
+            f"(confidence {float(patch.get('confidence') or 0):.2f}, panel decision: {patch.get('decision')}); "
             "it is its own commit on this branch."
         )
         if patch.get("test_path"):

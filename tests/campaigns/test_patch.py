@@ -47,12 +47,13 @@ def shop_pull(standin: Standin) -> Pull:
 def test_break_without_codemod_is_fixed_by_the_patch_engine(
     shop: Settings, standin: Standin, scripted_llm: ScriptedLLM
 ) -> None:
-    """The removed function is rewritten by the model's winning candidate, proved on geom 2.0, in its own commit."""
+    """The removed function is rewritten by the model's winning candidate, proved on geom 2.0, in its own commit;
+    the model was given the API diff, the call site, the new signatures and the changelog fenced as data."""
     scripted_llm.on("generate", FIX_ANSWER, repeat=True)
     tick(with_model(shop, scripted_llm), MONDAY)
     pull = shop_pull(standin)
     body = pull.body or ""
-    assert not pull.draft
+    assert pull.draft == ("panel decision: ready_pr" not in body)  # the reviewers' calibration decides, not us
     assert "`shop.py` (codemods)" in body and "`shop.py` (patch engine)" in body
     assert "**removed** `geom.area` at `shop.py:5`: fixed by the patch engine" in body
     assert "✅ passed" in body and "3 passed" in body
@@ -61,15 +62,11 @@ def test_break_without_codemod_is_fixed_by_the_patch_engine(
     assert "geom.Rect(width, height).area() * 2" in shop_py and "multiplier=3" in shop_py
     log = git(repo.git_dir, "log", "--format=%s", BRANCH).splitlines()
     assert log[0].startswith("Fix the call sites of geom.area") and log[1].startswith("Migrate geom 1.0 -> 2.0")
+    assert_task_prompt(scripted_llm.requests_for("generate", candidate=0)[0].messages[1]["content"])
 
 
-def test_the_model_gets_the_api_diff_call_sites_signatures_and_a_fenced_changelog(
-    shop: Settings, standin: Standin, scripted_llm: ScriptedLLM
-) -> None:
+def assert_task_prompt(prompt: str) -> None:
     """The task names the removed API with its call site and snippet, the new signatures; release text is data."""
-    scripted_llm.on("generate", FIX_ANSWER, repeat=True)
-    tick(with_model(shop, scripted_llm), MONDAY)
-    prompt = scripted_llm.requests_for("generate", candidate=0)[0].messages[1]["content"]
     assert '"api": "geom.area"' in prompt and '"kind": "removed"' in prompt and "(width, height)" in prompt
     assert "shop.py:5 uses geom.area" in prompt and "return geom.area(width, height) * 2" in prompt
     assert "geom.Rect(width, height)" in prompt and "geom.Rect.area()" in prompt
