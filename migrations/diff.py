@@ -282,10 +282,18 @@ def _lost_param(
     if param.kind in VARIADIC:
         return ChangeKind.PARAM_REMOVED, Severity.BREAKING, f"{param.render()} was removed", param.name, None
     twin = _twin(param, index, old, new, old_names)
+    kinds = {p.kind for p in new}
     if twin is not None:
         evidence = f"parameter {param.name!r} became {twin.name!r}"
+        if ParamKind.VAR_KEYWORD in kinds and param.kind != ParamKind.POSITIONAL_ONLY:  # the old keyword still binds
+            return (
+                ChangeKind.PARAM_RENAMED,
+                Severity.UNVERIFIABLE,
+                evidence + ", **kwargs takes the old keyword",
+                param.name,
+                twin.name,
+            )
         return ChangeKind.PARAM_RENAMED, Severity.BREAKING, evidence, param.name, twin.name
-    kinds = {p.kind for p in new}
     by_args = ParamKind.VAR_POSITIONAL in kinds and param.kind in POSITIONAL
     if by_args or (ParamKind.VAR_KEYWORD in kinds and param.kind != ParamKind.POSITIONAL_ONLY):
         # still accepted through *args/**kwargs: whether it still works is not visible statically;

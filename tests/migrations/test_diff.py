@@ -69,6 +69,16 @@ def test_kwargs_pass_through_is_not_a_break(make_surface: SurfaceFactory) -> Non
     assert summary(changes) == [("pkg.f", ChangeKind.PARAM_REMOVED, Severity.UNVERIFIABLE)]
 
 
+def test_rename_absorbed_by_kwargs_is_unverifiable(make_surface: SurfaceFactory) -> None:
+    """A renamed keyword the new **kwargs still accepts is a rename record, but not a certain break."""
+    changes = diff(
+        make_surface, "def f(a, *, const=None):\n    pass\n", "def f(a, *, strict=None, **extra):\n    pass\n"
+    )
+    assert [(c.kind, c.severity, c.replacement) for c in changes] == [
+        (ChangeKind.PARAM_RENAMED, Severity.UNVERIFIABLE, "strict")
+    ]
+
+
 def test_children_of_removed_class_are_not_repeated(make_surface: SurfaceFactory) -> None:
     """Only the removed class is reported, not each of its methods."""
     changes = diff(make_surface, "class Gone:\n    def m(self):\n        pass\n", "")
