@@ -15,6 +15,7 @@ from memory.paths import path_tokens
 from memory.signals import cochange_matrix, compute_features, similar_units
 from memory.snapshot import Snapshot
 from memory.symbols import symbols_touched
+from memory.termindex import TermScores
 from memory.textproc import tokenize
 from memory.vectors import Embedder, VectorIndex
 
@@ -63,7 +64,6 @@ class Memory:
         self._stale_units = 0
         self._history_index: tuple[list[str], Bm25Index] | None = None
         self._path_index: tuple[list[str], Bm25Index] | None = None
-        self._flat_index: tuple[Bm25Index, Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
 
@@ -163,13 +163,9 @@ class Memory:
             self._path_index = (list(paths), Bm25Index([path_tokens(p) for p in paths]))
         return self._path_index[1]
 
-    def flat_content_index(self) -> Bm25Index:
-        """Content BM25 with weak length normalisation (big files are where changes land), rebuilt with it."""
-        content = self.snapshot.content_index()
-        if self._flat_index is None or self._flat_index[0] is not content:
-            docs = [self.snapshot.files[p].tokens for p in self.snapshot.paths]
-            self._flat_index = (content, Bm25Index(docs, b=FLAT_LENGTH_NORM))
-        return self._flat_index[1]
+    def flat_content_index(self) -> TermScores:
+        """Content BM25 with weak length normalisation (big files are where changes land)."""
+        return self.snapshot.content_index(b=FLAT_LENGTH_NORM)
 
     def message_vectors(self) -> np.ndarray:
         if len(self.msg_vectors) > 1:

@@ -32,7 +32,6 @@ SIGNALS = (
 FEATURES = tuple(expanded_names(SIGNALS))
 GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 L2_GRID = (0.003, 0.01, 0.03, 0.1)
-HOLDOUT_FRACTION = 1 / 3
 MIN_LEARNED_EXAMPLES = 12
 COCHANGE_SEEDS = 3
 _HAND = {"content": 1.0, "message": 1.0, "emb_message": 0.5, "emb_code": 0.5, "prior": 0.25, "mention": 0.5}
@@ -166,23 +165,18 @@ def _coordinate_ascent(examples: Sequence[Example], start: Weights, passes: int)
 
 
 def _learned(examples: Sequence[Example]) -> Weights:
-    """The listwise ranker, its L2 penalty picked on the newest examples, refit on all of them."""
+    """The listwise ranker, averaged over the L2_GRID penalties (no penalty is picked, so none is overfitted)."""
     queries = [(expand(ex.features), ex.gold) for ex in examples]
-    split = len(examples) - max(1, int(len(examples) * HOLDOUT_FRACTION))
-    scored = []
-    for l2 in L2_GRID:
-        w = fit_listwise(queries[:split], l2)
-        scored.append((_objective(examples[split:], Weights.from_vector(w, 0.0, 1.0)), -l2))
-    l2 = -max(scored)[1]
-    return Weights.from_vector(fit_listwise(queries, l2), 0.0, 1.0)
+    vector = np.mean([fit_listwise(queries, l2) for l2 in L2_GRID], axis=0)
+    return Weights.from_vector(vector, 0.0, 1.0)
 
 
 def calibrate(examples: Sequence[Example], start: Weights | None = None, passes: int = 2) -> Weights:
     """Fit the fusion to `examples` (only history already seen), maximising MRR + R@5.
 
     With at least MIN_LEARNED_EXAMPLES examples the signal weights come from the listwise ranker
-    (memory.rank); with fewer, from coordinate ascent over GRID starting at `start`. The co-change and
-    completion weights are then picked on GRID.
+    (memory.rank, averaged over the L2_GRID penalties); with fewer, from coordinate ascent over GRID
+    starting at `start`. The co-change and completion weights are then picked on GRID.
     """
     start = start or Weights()
     if not examples:

@@ -37,9 +37,10 @@ def expand(features: np.ndarray) -> np.ndarray:
     return np.hstack([features, reciprocal]).astype(np.float32)
 
 
-def _loss_and_grad(w: np.ndarray, queries: Sequence[Query], l2: float) -> tuple[float, np.ndarray]:
-    loss = l2 * float(w @ w)
-    grad = 2 * l2 * w
+def _loss_and_grad(w: np.ndarray, queries: Sequence[Query], l2: float, center: np.ndarray) -> tuple[float, np.ndarray]:
+    shift = w - center
+    loss = l2 * float(shift @ shift)
+    grad = 2 * l2 * shift
     for x, gold in queries:
         logits = x @ w
         logits = logits - logits.max()
@@ -55,15 +56,15 @@ def _loss_and_grad(w: np.ndarray, queries: Sequence[Query], l2: float) -> tuple[
 
 def softmax_loss(w: np.ndarray, queries: Sequence[Query]) -> float:
     """Mean cross-entropy of the gold rows under softmax(x @ w) (no penalty)."""
-    return _loss_and_grad(w, queries, 0.0)[0]
+    return _loss_and_grad(w, queries, 0.0, w)[0]
 
 
-def fit_listwise(queries: Sequence[Query], l2: float, start: np.ndarray | None = None) -> np.ndarray:
-    """Weights minimising the penalised softmax cross-entropy of gold rows over `queries` (L-BFGS)."""
+def fit_listwise(queries: Sequence[Query], l2: float, center: np.ndarray | None = None) -> np.ndarray:
+    """Weights minimising the softmax cross-entropy of gold rows over `queries` plus l2 * |w - center|^2."""
     width = queries[0][0].shape[1] if queries else 0
-    w0 = np.zeros(width) if start is None else np.asarray(start, dtype=np.float64)
+    w0 = np.zeros(width) if center is None else np.asarray(center, dtype=np.float64)
     if not queries:
         return w0
     cast = [(np.asarray(x, dtype=np.float64), g) for x, g in queries if len(g)]
-    result = optimize.minimize(_loss_and_grad, w0, args=(cast, l2), jac=True, method="L-BFGS-B")
+    result = optimize.minimize(_loss_and_grad, w0, args=(cast, l2, w0), jac=True, method="L-BFGS-B")
     return np.asarray(result.x, dtype=np.float64)

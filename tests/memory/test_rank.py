@@ -53,6 +53,13 @@ def test_stronger_penalty_gives_smaller_weights(l2: float) -> None:
     assert np.linalg.norm(fit_listwise(queries, 100 * l2)) < np.linalg.norm(fit_listwise(queries, l2))
 
 
-def test_fit_listwise_without_queries_returns_the_start() -> None:
-    """No training queries leave the weights where they started."""
-    np.testing.assert_allclose(fit_listwise([], 0.1, start=np.array([1.0, 2.0])), [1.0, 2.0])
+def test_fit_listwise_without_queries_returns_the_center() -> None:
+    """No training queries leave the weights at the center they are shrunk towards."""
+    np.testing.assert_allclose(fit_listwise([], 0.1, center=np.array([1.0, 2.0])), [1.0, 2.0])
+
+
+def test_strong_penalty_keeps_weights_near_the_center() -> None:
+    """A very strong penalty keeps the fit at the given center rather than at zero."""
+    queries = _queries(np.random.default_rng(4), informative=1, count=10)
+    center = np.array([0.5, 0.5, 0.5])
+    np.testing.assert_allclose(fit_listwise(queries, 1e6, center=center), center, atol=1e-3)
