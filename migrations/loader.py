@@ -51,7 +51,22 @@ def load_surface(
         builder.walk(module)
     for name in top_level:
         builder.add_compiled(_compiled_files(root, name), root)
+        builder.add_namespaces(_namespace_dirs(root, name), root)
     return surface
+
+
+def _namespace_dirs(root: Path, name: str) -> list[Path]:
+    """Directories inside the package without `__init__`: Python imports them as namespace packages."""
+    base = root / name
+    if not base.is_dir():
+        return []
+    found = []
+    for path in base.rglob("*"):
+        parts = path.relative_to(root).parts
+        if path.is_dir() and all(p.isidentifier() for p in parts) and not TEST_PARTS & set(parts):
+            if not (path / "__init__.py").is_file() and not (path / "__init__.pyi").is_file():
+                found.append(path)
+    return found
 
 
 def _finder(root: Path) -> Any:
@@ -185,6 +200,13 @@ class _Builder:
             )
             return
         self.add(target, public=public, path=path, aliased=True)
+
+    def add_namespaces(self, directories: Iterable[Path], root: Path) -> None:
+        """Namespace packages are importable, their contents unknown: found, open, not public API."""
+        for directory in directories:
+            dotted = ".".join(directory.relative_to(root).parts)
+            if dotted not in self.surface.objects and dotted.rpartition(".")[0] in self.surface.objects:
+                self.surface.objects[dotted] = ApiObject(dotted, Kind.MODULE, public=False, open=True)
 
     def add_compiled(self, files: Iterable[Path], root: Path) -> None:
         for file in files:

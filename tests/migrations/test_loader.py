@@ -202,3 +202,11 @@ def test_class_known_only_from_a_stub_has_unverifiable_unknown_members(make_surf
     assert surface.resolve("pkg.core.Array.gone").status == Status.UNVERIFIABLE
     assert surface.resolve("pkg.core.Sub.gone").status == Status.UNVERIFIABLE
     assert surface.resolve("pkg.core.Plain.gone").status == Status.MISSING
+
+
+def test_directory_without_init_is_an_importable_namespace(make_surface: SurfaceFactory) -> None:
+    """A sub-directory without `__init__` imports as a namespace package: found (contents unknown), not API."""
+    surface = make_surface({"pkg/__init__.py": "", "pkg/doc/notes.txt": "text\n"})
+    assert surface.resolve("pkg.doc").status == Status.FOUND
+    assert surface.resolve("pkg.doc.anything").status == Status.UNVERIFIABLE
+    assert "pkg.doc" not in {o.path for o in surface.public_api()}
