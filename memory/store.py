@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,13 +16,20 @@ from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
 from memory.journal import read_journal, write_journal
-from memory.persist import read_memory, write_memory
+from memory.persist import journal_path, read_memory, write_memory
 from memory.vectors import Embedder
 
 __all__ = ["MemoryStore"]
 
 MEMORY_FILE = "memory.bin"
 COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
 
 
 class MemoryStore:
@@ -40,6 +48,9 @@ class MemoryStore:
         self.embedder = embedder
         self.config = config or BuildConfig()
         self.lock_timeout_s = lock_timeout_s
+        # Per memory folder, what this process last wrote or read there: (file identities, memory, extra, units
+        # in the base). A worker that handles push after push then skips re-reading ~25 MB per update.
+        self._live: dict[Path, tuple[tuple[Any, ...], Memory, dict[str, Any], int]] = {}
 
     def repo_dir(self, repo: Path) -> Path:
         resolved = repo.resolve()
@@ -80,6 +91,26 @@ class MemoryStore:
         base_units, journal_extra = read_journal(memory, path, self.embedder)
         return memory, extra if journal_extra is None else journal_extra, base_units
 
+    def _stamp(self, folder: Path) -> tuple[Any, ...]:
+        """Identity of the base file and its journal (inode, size, mtime): any rewrite or damage changes it."""
+        base, journal = folder / MEMORY_FILE, journal_path(folder / MEMORY_FILE)
+        return tuple(
+            (s.st_ino, s.st_size, s.st_mtime_ns) if (s := _stat(p)) is not None else None for p in (base, journal)
+        )
+
+    def _load_live(self, repo: Path, folder: Path) -> tuple[Memory, dict[str, Any], int]:
+        """What this process last wrote, if the files still hold exactly that; else a load from disk.
+
+        The memory handed out is the caller's to change: it leaves the in-process copy until written again.
+        """
+        live = self._live.pop(folder, None)
+        if live is not None and self._stamp(folder) == live[0]:
+            return live[1], live[2], live[3]
+        return self._load(repo)
+
+    def _keep_live(self, folder: Path, memory: Memory, extra: dict[str, Any], base_units: int) -> None:
+        self._live[folder] = (self._stamp(folder), memory, extra, base_units)
+
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
         """Bring memory up to `rev`: incremental when possible, a full rebuild when the file can't be trusted.
 
@@ -89,25 +120,28 @@ class MemoryStore:
         target = head_sha(repo, rev)
         with self.locked(repo) as folder:
             try:
-                memory, extra, base_units = self._load(repo)
+                memory, extra, base_units = self._load_live(repo, folder)
             except IndexCorrupt:
-                memory = build(repo, self.embedder, self.config, target)
-                write_memory(memory, folder / MEMORY_FILE, {})
-                return memory
-            if memory.snapshot.sha == target:
-                return memory
-            if not self._extends(repo, memory.snapshot.sha, target):
                 memory, extra, base_units = build(repo, self.embedder, self.config, target), {}, 0
             else:
-                self._learn_new(repo, memory, target)
+                if memory.snapshot.sha == target:
+                    self._keep_live(folder, memory, extra, base_units)
+                    return memory
+                if not self._extends(repo, memory.snapshot.sha, target):
+                    memory, extra, base_units = build(repo, self.embedder, self.config, target), {}, 0
+                else:
+                    self._learn_new(repo, memory, target)
             if len(memory.history.units) - base_units > COMPACT_UNITS or not base_units:
                 write_memory(memory, folder / MEMORY_FILE, extra)
+                base_units = len(memory.history.units)
             else:
                 write_journal(memory, folder / MEMORY_FILE, base_units, extra)
+            self._keep_live(folder, memory, extra, base_units)
             return memory
 
     def save(self, repo: Path, memory: Memory, extra: dict[str, Any]) -> None:
         with self.locked(repo) as folder:
+            self._live.pop(folder, None)
             write_memory(memory, folder / MEMORY_FILE, extra)
 
     def _extends(self, repo: Path, old: str, new: str) -> bool:

@@ -6,9 +6,11 @@
 Builds memory at HEAD~N (or reuses the one in --base built for that commit), then, in fresh workers (model
 loaded, no memory in process), updates to HEAD from a copy of that folder --repeat times: load base + journal,
 learn the N units (calibration examples, ast/tree-sitter touches, embeddings), write the journal, refresh the
-conventions profile. Baselines measured in the same run: the full build's cost per unit times N (what a
-rebuild-per-push costs), and the two steps the previous update path took instead of the journal and the
-per-file profile: writing the whole memory file, and re-mining the conventions profile from the whole tree.
+conventions profile; then the same update in workers that already hold the memory at HEAD~N (the files they
+wrote are unchanged, so nothing is re-read). Baselines measured in the same run: the full build's cost per
+unit times N when it is built (what a rebuild per push costs), and the two steps the previous update path
+took instead of the journal and the per-file profile: writing the whole memory file, and re-mining the
+conventions profile from the whole tree.
 """
 
 from __future__ import annotations
@@ -87,6 +89,17 @@ def update_once(repo: Path, base: Path, embedder: Embedder | None, clock: Clock)
         return len(memory.history.units) - before
 
 
+def update_warm(repo: Path, base: Path, embedder: Embedder | None, clock: Clock, rev: str) -> None:
+    """A worker that already holds the memory at `rev` (it loaded or wrote it) learns up to HEAD."""
+    with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
+        shutil.copytree(base, folder, dirs_exist_ok=True)
+        memories = RepoMemory(Path(folder), embedder)
+        memories.update(repo, rev)  # loads; nothing to learn
+        started = now()
+        memories.update(repo, "HEAD")
+        clock.time("update", started)
+
+
 def phases(repo: Path, base: Path, embedder: Embedder | None, clock: Clock) -> None:
     """The same update split into its phases, plus the old path's whole-file write and whole-tree re-mining."""
     with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
@@ -131,14 +144,23 @@ def main() -> None:
         base = args.base or Path(scratch)
         base_units = ensure_base(args.repo, base, f"HEAD~{args.commits}", embedder, clock)
         learned = [update_once(args.repo, base, embedder, clock) for _ in range(args.repeat)]
+        warm = Clock()
+        for _ in range(args.repeat):
+            update_warm(args.repo, base, embedder, warm, f"HEAD~{args.commits}")
         phases(args.repo, base, embedder, clock)
     update = statistics.median(clock.wall["update"])
     print(f"embedder: {args.embedder}; memory at HEAD~{args.commits}: {base_units} units; update learned {learned[0]}")
     print(f"incremental {clock.line('update')} median of {args.repeat} fresh workers (load + learn + save + profile)")
+    print(f"warm worker (memory at HEAD~{args.commits} already in process) {warm.line('update')}")
     for name in clock.wall:
         if name.startswith(("  ", "baseline")):
             print(clock.line(name))
-    if "full build" in clock.wall:
+    old = sum(statistics.median(clock.wall[n]) for n in clock.wall if n.startswith("baseline"))
+    new = sum(statistics.median(clock.wall[n]) for n in clock.wall if n.startswith(("  write", "  refresh")))
+    print(f"save + profile: journal + touched files {new:.2f}s vs whole file + whole tree {old:.2f}s: {old / new:.1f}x")
+    if "full build" not in clock.wall:
+        print("full build: not measured in this run (memory at HEAD~N reused from --base)")
+    else:
         build = clock.wall["full build"][0]
         per_unit = build / max(1, base_units) * max(1, learned[0])
         print(f"{clock.line('full build')} for {base_units} units")

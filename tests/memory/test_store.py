@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import memory.store
 from memory.builder import BuildConfig
 from memory.errors import IndexCorrupt, LockTimeout
 from memory.persist import FORMAT_VERSION, read_memory
@@ -118,3 +119,27 @@ def test_lock_is_exclusive_per_repo(tmp_path: Path, history_repo: Path) -> None:
         worker.join()
     with store.locked(history_repo):
         pass
+
+
+def test_worker_reuses_the_memory_it_wrote(
+    store: MemoryStore, history_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second push in the same process learns on the memory it holds, without re-reading the files."""
+    store.update(history_repo)
+    commit(history_repo, "Close politely", {"src/pkg/client.py": "class Client:\n    def close(self):\n        pass\n"})
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("memory was read from disk")
+
+    monkeypatch.setattr(memory.store, "read_memory", refuse)
+    assert store.update(history_repo).history.units[-1].title == "Close politely"
+
+
+def test_worker_rereads_files_another_worker_changed(store: MemoryStore, history_repo: Path) -> None:
+    """When another worker has written since, the held memory is dropped and the files are read."""
+    store.update(history_repo)
+    commit(history_repo, "First push", {"src/pkg/a.py": "def a():\n    return 1\n"})
+    MemoryStore(store.root, FakeEmbedder(), store.config).update(history_repo)
+    commit(history_repo, "Second push", {"src/pkg/b.py": "def b():\n    return 2\n"})
+    titles = [u.title for u in store.update(history_repo).history.units]
+    assert titles[-2:] == ["First push", "Second push"]
