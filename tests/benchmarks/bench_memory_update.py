@@ -32,6 +32,7 @@ from memory.persist import write_memory
 from memory.profile_state import ProfileState, mine_profile, refresh_profile
 from memory.service import RepoMemory
 from memory.store import MEMORY_FILE, MemoryStore
+from memory.textproc import tokenize
 from memory.vectors import Embedder, FakeEmbedder, SentenceEmbedder
 
 
@@ -100,6 +101,33 @@ def update_warm(repo: Path, base: Path, embedder: Embedder | None, clock: Clock,
         clock.time("update", started)
 
 
+def recall_latency(repo: Path, base: Path, embedder: Embedder | None, queries: int) -> None:
+    """Recall p50/p95 over recent unit messages in a worker holding the updated memory; content BM25 alone
+    (one query against the snapshot's index) is the baseline."""
+    with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
+        shutil.copytree(base, folder, dirs_exist_ok=True)
+        memories = RepoMemory(Path(folder), embedder)
+        memory = memories.update(repo, "HEAD")
+        titles = [u.message for u in memory.history.units[-queries:] if u.message]
+        memories.recall(repo, titles[0])  # warm, as a worker would be
+        recall_ms, bm25_ms = [], []
+        for title in titles:
+            started = time.perf_counter()
+            memories.recall(repo, title, budget_tokens=4000)
+            middle = time.perf_counter()
+            memory.snapshot.content_index().scores(tokenize(title))
+            recall_ms.append((middle - started) * 1000)
+            bm25_ms.append((time.perf_counter() - middle) * 1000)
+    for name, values in (("recall (full, with diffs)", recall_ms), ("baseline content-bm25", bm25_ms)):
+        print(f"{name}: p50 {statistics.median(values):.1f} ms, p95 {p95(values):.1f} ms over {len(values)} queries")
+    print(f"recall p95 / content-bm25 p95: {p95(recall_ms) / max(1e-6, p95(bm25_ms)):.1f}x")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
 def phases(repo: Path, base: Path, embedder: Embedder | None, clock: Clock) -> None:
     """The same update split into its phases, plus the old path's whole-file write and whole-tree re-mining."""
     with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
@@ -133,6 +161,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=10, help="first-parent units to learn in the update")
     parser.add_argument("--embedder", choices=("model", "fake", "none"), default="model")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=40, help="recall latency over this many recent units")
     parser.add_argument("--base", type=Path, help="keep the memory built at HEAD~N here, reused by later runs")
     args = parser.parse_args()
     print(f"load average at start (2 shared cores): {os.getloadavg()[0]:.1f}")
@@ -148,6 +177,8 @@ def main() -> None:
         for _ in range(args.repeat):
             update_warm(args.repo, base, embedder, warm, f"HEAD~{args.commits}")
         phases(args.repo, base, embedder, clock)
+        if args.queries:
+            recall_latency(args.repo, base, embedder, args.queries)
     update = statistics.median(clock.wall["update"])
     print(f"embedder: {args.embedder}; memory at HEAD~{args.commits}: {base_units} units; update learned {learned[0]}")
     print(f"incremental {clock.line('update')} median of {args.repeat} fresh workers (load + learn + save + profile)")
