@@ -15,6 +15,7 @@ Per pair:
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -70,6 +71,7 @@ class PairReport:
     griffe_count: int | None = None
     griffe_s: float = float("nan")
     griffe_checked: int = 0
+    load_1m: float = float("nan")
     griffe_verdicts: Counter[str] = field(default_factory=Counter)
     refuted: list[str] = field(default_factory=list)
     error: str = ""
@@ -245,6 +247,7 @@ def run_pair(package: str, old: str, new: str, settings: Settings) -> PairReport
         _baseline(report, (package, old, new), surfaces[0], work, settings)
     changes = [Change.from_json(c) for c in analysis["changes"]]
     report.wall_s, report.cpu_s, report.crashes = analysis["wall_s"], analysis["cpu_s"], analysis["failed"]
+    report.load_1m = os.getloadavg()[0]  # the CPU is shared: wall time depends on it, CPU time does not
     report.breaking = sum(c.severity == Severity.BREAKING for c in changes)
     report.static_unverifiable = sum(c.severity == Severity.UNVERIFIABLE for c in changes)
     report.coverage = coverage(*surfaces)

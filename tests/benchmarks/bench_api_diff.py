@@ -40,7 +40,7 @@ PAIRS = (
 HEADER = (
     f"{'pair':<28} {'breaking':>8} {'checked':>7} {'conf':>5} {'refut':>5} {'unv.static':>10} {'unv.exec':>8} "
     f"{'unobs':>5} {'precision':>9} | {'public':>6} {'decided':>7} {'sigs':>6} | {'crash':>5} "
-    f"{'dl_s':>6} {'diff_s':>6} {'cpu_s':>6} | {'griffe_n':>8} {'griffe_s':>8} {'griffe_prec':>17} "
+    f"{'dl_s':>6} {'diff_s':>6} {'cpu_s':>6} {'load':>5} | {'griffe_n':>8} {'griffe_s':>8} {'griffe_prec':>17} "
     f"{'ours/griffe_t':>13}"
 )
 
@@ -55,7 +55,8 @@ def row(r: PairReport) -> str:
         f"{r.name:<28} {r.breaking:>8} {r.checked:>7} {v['confirmed']:>5} {v['refuted']:>5} "
         f"{r.static_unverifiable:>10} {unverifiable_exec:>8} {v['unobservable']:>5} {r.precision:>9.1%} | "
         f"{cov.get('public', 0):>6.0f} {cov.get('decided', 0):>7.1%} {cov.get('signatures', 0):>6.1%} | "
-        f"{r.crashes:>5} {r.download_s:>6.1f} {r.wall_s:>6.2f} {r.cpu_s:>6.2f} | {griffe_n:>8} {r.griffe_s:>8.2f} "
+        f"{r.crashes:>5} {r.download_s:>6.1f} {r.wall_s:>6.2f} {r.cpu_s:>6.2f} {r.load_1m:>5.1f} | "
+        f"{griffe_n:>8} {r.griffe_s:>8.2f} "
         f"{r.griffe_precision:>8.1%} of {r.griffe_checked:>4} {r.wall_s / r.griffe_s:>13.2f}"
     )
 
