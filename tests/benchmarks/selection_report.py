@@ -187,6 +187,12 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
     print(f"baseline, test votes alone:            {pct(tally.votes_only, units)}")
     if tally.votes_only:
         print(f"ratio panel / votes-only:              {correct / tally.votes_only:.2f}")
+    _report_abstention(tally, calibration)
+    print(f"organicity alone, fix vs fix+noise/reformat: {pct(tally.organic_first, tally.pairs)}")
+
+
+def _report_abstention(tally: Tally, calibration: Calibration) -> None:
+    """Held-out abstention (with and without the unfitted signals) and the stored calibration's figures."""
     abstained, held, published, right = cross_validated(tally, drop=NOT_FITTED)
     print(
         f"abstention (fix removed), held out ({FOLDS}-fold by unit, each fold's own fit and thresholds, signals "
@@ -209,4 +215,3 @@ def report(tally: Tally, calibration: Calibration, elapsed: float) -> None:
         f"fitted on these): {pct(in_sample, len(tally.abstain))}; right winners published: "
         f"{pct(sum(pool_confidence(p, calibration) >= calibration.draft for p in oks), len(oks))}"
     )
-    print(f"organicity alone, fix vs fix+noise/reformat: {pct(tally.organic_first, tally.pairs)}")

@@ -147,6 +147,18 @@ class EnvReuse:
         if known and (Path(known) / "bin" / "python").exists():
             self.reused += 1
             return Environment(Path(known), interpreter, key, detect(manifests), cache_hit=True), key
+        env = self._build(worktree, interpreter, commit_date)
+        self.built += not env.cache_hit
+        self.reused += env.cache_hit
+        with self._lock:
+            index = self._load()
+            index[key] = str(env.path)
+            self.index_path.parent.mkdir(parents=True, exist_ok=True)
+            self.index_path.write_text(json.dumps(index, indent=1, sort_keys=True))
+        return env, key
+
+    def _build(self, worktree: Path, interpreter: Interpreter, commit_date: datetime.date) -> Environment:
+        """Build (or find in the builder's cache) the environment, resolving packages as of the commit's date."""
         source = self.builder.index
         dated = DatedIndex(
             source.index_url,
@@ -164,15 +176,7 @@ class EnvReuse:
             self.builder.extra_packages,
             self.builder.limits,
         )
-        env = builder.ensure(worktree)
-        self.built += not env.cache_hit
-        self.reused += env.cache_hit
-        with self._lock:
-            index = self._load()
-            index[key] = str(env.path)
-            self.index_path.parent.mkdir(parents=True, exist_ok=True)
-            self.index_path.write_text(json.dumps(index, indent=1, sort_keys=True))
-        return env, key
+        return builder.ensure(worktree)
 
     def _interpreter(self, manifests: Mapping[str, str], commit_date: datetime.date) -> Interpreter:
         requirement = detect(manifests).python_requirement
