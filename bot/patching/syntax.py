@@ -54,20 +54,17 @@ def _yaml(text: str) -> str | None:
 
 
 def _tree_sitter(path: str, text: str) -> str | None:
-    """Use a grammar only if it is already on disk: the language pack would otherwise download it."""
-    try:
-        import tree_sitter_language_pack as pack
+    """Use the grammar wheel for the file's suffix when one is installed (memory's table); nothing is downloaded."""
+    from memory.treesitter import parser_for
 
-        language = pack.detect_language_from_path(path)
-        if language is None or language not in pack.downloaded_languages():
-            return None
-        tree = pack.get_parser(language).parse(text.encode())
-    except pack.Error:
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    parser = parser_for(suffix)
+    if parser is None:
         return None
-    root = tree.root_node
+    root = parser.parse(text.encode()).root_node
     if not root.has_error:
         return None
-    return f"{language} parse error near line {_first_error_line(root) + 1}"
+    return f"{suffix[1:]} parse error near line {_first_error_line(root) + 1}"
 
 
 def _first_error_line(node: object) -> int:

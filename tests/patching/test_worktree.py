@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.patching import Create, Edit, Replace, Status, apply_to_worktree, parse_edits
 from bot.patching.syntax import syntax_error
 
@@ -53,3 +55,17 @@ def test_syntax_error_messages_by_language() -> None:
     assert syntax_error("a.yml", "a: [1\n") is not None
     assert syntax_error("a.py", "x = 1\n") is None
     assert syntax_error("notes.unknownext", "anything {") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "broken"),
+    [
+        ("app.js", "function f( {\n", True),
+        ("app.js", "function f() { return 1; }\n", False),
+        ("main.go", "package main\nfunc main() {\n", True),
+        ("lib.rs", "fn main() { let x = 1; }\n", False),
+    ],
+)
+def test_non_python_sources_are_checked_by_their_grammar_wheel(path: str, text: str, broken: bool) -> None:
+    """Files with an installed grammar wheel are parsed by tree-sitter and a broken one is reported."""
+    assert (syntax_error(path, text) is not None) is broken
