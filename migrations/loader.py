@@ -76,9 +76,22 @@ def _finder(root: Path) -> Any:
 
     class NoTestsFinder(griffe.ModuleFinder):
         def submodules(self, module: Any) -> list[Any]:
-            return [(parts, path) for parts, path in super().submodules(module) if not TEST_PARTS & set(parts)]
+            found: list[Any] = [(p, path) for p, path in super().submodules(module) if not TEST_PARTS & set(p)]
+            if isinstance(module.filepath, Path) and module.filepath.stem == "__init__":
+                found += _namespace_modules(module.filepath.parent)
+            return sorted(found, key=lambda item: len(item[0]))
 
     return NoTestsFinder([root])
+
+
+def _namespace_modules(package: Path) -> list[tuple[tuple[str, ...], list[Path]]]:
+    """Directories without `__init__` inside the package that hold Python modules, as griffe namespace
+    modules (a list of paths): griffe skips their contents, Python imports them (`flask/sansio/app.py`)."""
+    found = []
+    for directory in _namespace_dirs(package.parent, package.name):
+        if any(directory.rglob("*.py")) or any(directory.rglob("*.pyi")):
+            found.append((directory.relative_to(package).parts, [directory]))
+    return found
 
 
 def _compiled_files(root: Path, name: str) -> list[Path]:
@@ -153,6 +166,7 @@ class _Builder:
             return
         if target.kind.value not in ("module", "class", "function", "attribute"):
             return
+        public = public and not _is_namespace(target)
         defined_at = self.add(target, public=public, path=path, aliased=inherited or member.is_alias)
         if target.kind.value in ("module", "class") and path == defined_at:
             self.walk(target)
@@ -314,11 +328,16 @@ def _method_kind(obj: Any, kind: Kind) -> str | None:
 
 def _is_open(obj: Any, kind: Kind, classes: Classes) -> bool:
     if kind == Kind.MODULE:
-        return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj)
+        return "__getattr__" in obj.members or _has_unexpanded_wildcard(obj) or _is_namespace(obj)
     if kind == Kind.CLASS:
         stub_only = any(classes.stub_only(c) for c in classes.mro(obj))
         return classes.lookup(obj, "__getattr__") is not None or classes.external(obj) or stub_only
     return False
+
+
+def _is_namespace(obj: Any) -> bool:
+    """A namespace package (griffe gives it a list of directories): importable, contents open."""
+    return obj.kind.value == "module" and isinstance(obj.filepath, list)
 
 
 def _has_unexpanded_wildcard(module: Any) -> bool:
@@ -343,7 +362,7 @@ def _shim_names(module: Any) -> tuple[str, ...]:
         return ()
 
 
-SURFACE_FORMAT = 2  # 2: tests skipped, run-time names, overload-only stub methods, stub-only classes open
+SURFACE_FORMAT = 3  # 3: namespace directories inside a package are loaded (open, not public)
 
 
 def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:

@@ -210,3 +210,19 @@ def test_directory_without_init_is_an_importable_namespace(make_surface: Surface
     assert surface.resolve("pkg.doc").status == Status.FOUND
     assert surface.resolve("pkg.doc.anything").status == Status.UNVERIFIABLE
     assert "pkg.doc" not in {o.path for o in surface.public_api()}
+
+
+def test_modules_inside_a_namespace_directory_are_loaded(make_surface: SurfaceFactory) -> None:
+    """Modules in a directory without `__init__` inside a package are analysed, so a class inheriting from them
+    is closed and its removed members are missing (Flask 3 `flask/sansio/app.py`)."""
+    surface = make_surface(
+        {
+            "pkg/__init__.py": "from .app import Flask\n",
+            "pkg/sansio/app.py": "class App:\n    def route(self, rule):\n        pass\n",
+            "pkg/app.py": "from .sansio.app import App\n\n\nclass Flask(App):\n    pass\n",
+        }
+    )
+    assert surface.resolve("pkg.sansio.app.App.route").status == Status.FOUND
+    assert surface.resolve("pkg.Flask.route").status == Status.FOUND
+    assert surface.resolve("pkg.Flask.gone").status == Status.MISSING
+    assert "pkg.sansio" not in {o.path for o in surface.public_api()}
