@@ -360,15 +360,16 @@ def _narrowed(old: ParamKind, new: ParamKind) -> bool:
 DIFF_FORMAT = 3  # 3: built from format-3 surfaces (namespace directories loaded)
 
 
-def diff_releases(package: str, old: str, new: str, cache_dir: Path) -> list[Change]:
-    """Diff two releases fetched from the index; the result is cached as JSON per (package, old, new)."""
-    from migrations.followed import followed_surface
+def diff_releases(package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True) -> list[Change]:
+    """Diff two releases fetched from the index (loaded in two processes with `parallel`); the result is
+    cached as JSON per (package, old, new)."""
+    from migrations.followed import followed_pair
     from migrations.pypi import normalize
 
     cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.json"
     if cached.is_file():
         return [Change.from_json(c) for c in json.loads(cached.read_text())]
-    changes = diff_surfaces(followed_surface(package, old, cache_dir), followed_surface(package, new, cache_dir))
+    changes = diff_surfaces(*followed_pair(package, old, new, cache_dir, parallel=parallel))
     cached.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".diff-")
     with os.fdopen(fd, "w") as handle:

@@ -5,21 +5,27 @@ adapter over the release cache.
 
 Usage:
     surface = followed_surface("pydantic", "2.10.6", cache_dir)
+    old, new = followed_pair("pydantic", "1.10.19", "2.10.6", cache_dir)
 """
 
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from migrations.shims import Shim, Source, SourceReader, module_level, parse, read_shim, walk_no_defs
 from migrations.surface import ApiObject, ApiSurface, Kind
 
 DYNAMIC_ALL = re.compile(r"^\s*__all__\s*(\+=|\.extend\(|\.append\(|=.*\b\w+\.__all__)", re.MULTILINE)
 EXTERNAL_WILDCARD = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\*", re.MULTILINE)
+T = TypeVar("T")
 
 
 def apply_shims(surface: ApiSurface, read: SourceReader) -> ApiSurface:
@@ -85,6 +91,25 @@ def _bound_names(body: Sequence[ast.stmt]) -> Iterator[str]:
             yield from ((a.asname or a.name).split(".")[0] for a in stmt.names)
         elif not isinstance(stmt, ast.If | ast.Try):
             yield from (n.id for n in walk_no_defs(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+
+
+def load_both(load: Callable[[str], T], old: str, new: str, *, parallel: bool = True) -> tuple[T, T]:
+    """`(load(old), load(new))`; with `parallel`, `old` loads in a spawned worker process while this one loads
+    `new` (griffe is pure Python: two processes use two cores). `load` must be picklable (a module-level
+    function or a `functools.partial` of one); its result comes back pickled."""
+    if not parallel:
+        return load(old), load(new)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = pool.submit(load, old)
+        loaded_new = load(new)
+        return pending.result(), loaded_new
+
+
+def followed_pair(
+    package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True
+) -> tuple[ApiSurface, ApiSurface]:
+    """The followed surfaces of two releases, loaded side by side (see `load_both`)."""
+    return load_both(partial(followed_surface, package, cache_dir=cache_dir), old, new, parallel=parallel)
 
 
 def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:

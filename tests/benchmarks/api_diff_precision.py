@@ -24,10 +24,12 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from migrations.diff import GRIFFE_KINDS, PATH_KINDS, SIGNATURE_KINDS, Change, ChangeKind, Severity, diff_surfaces
+from migrations.followed import load_both
 from migrations.loader import load_surface
 from migrations.pypi import describe, download_release, normalize, unpack_release
 from migrations.surface import ApiSurface, Kind, Status
@@ -52,6 +54,7 @@ class Settings:
     python_dir: Path
     sample: int = 200
     diff_timeout_s: float = 300.0
+    serial_too: bool = False  # also time the two releases loaded one after the other (A/B of the parallel load)
 
 
 @dataclass
@@ -68,6 +71,7 @@ class PairReport:
     download_s: float = 0.0
     wall_s: float = float("nan")
     cpu_s: float = float("nan")
+    serial_wall_s: float = float("nan")
     griffe_count: int | None = None
     griffe_s: float = float("nan")
     griffe_checked: int = 0
@@ -90,28 +94,44 @@ def _precision(verdicts: Counter[str]) -> float:
     return verdicts["confirmed"] / decided if decided else float("nan")
 
 
-def analyse_child(package: str, old: str, new: str, old_archive: str, new_archive: str, out: str) -> None:
+def analyse_child(
+    package: str, old: str, new: str, old_archive: str, new_archive: str, out: str, parallel: str
+) -> None:
     """In a child process: the cold analysis, written as JSON to `out` (plus both surfaces beside it).
 
     The same pipeline as `diff_releases`: griffe surfaces, module `__getattr__` shims and computed
-    `__all__` followed from the sources, then the diff.
+    `__all__` followed from the sources, then the diff; `parallel` ("1") loads the two releases in two
+    processes as `diff_releases` does, "0" one after the other.
     """
-    from migrations.followed import apply_dynamic_exports, apply_shims, source_reader
-
     work = Path(out).parent
-    started, cpu = time.perf_counter(), time.process_time()
-    failed: list[str] = []
-    surfaces = []
-    for version, archive in ((old, old_archive), (new, new_archive)):
-        release = unpack_release(package, version, Path(archive), work / "cold")
-        surface = load_surface(release.root, release.top_level, package, version, failed=failed)
-        read = source_reader(release.root)
-        surfaces.append(apply_dynamic_exports(apply_shims(surface, read), read))
-    changes = diff_surfaces(surfaces[0], surfaces[1])
-    figures = {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "failed": len(failed)}
-    for name, surface in zip(("old", "new"), surfaces, strict=True):
+    started, cpu = time.perf_counter(), _cpu_s()
+    load = partial(cold_surface, package, {old: old_archive, new: new_archive}, str(work / f"cold-{parallel}"))
+    (old_surface, old_failed), (new_surface, new_failed) = load_both(load, old, new, parallel=parallel == "1")
+    changes = diff_surfaces(old_surface, new_surface)
+    figures = {
+        "wall_s": time.perf_counter() - started,
+        "cpu_s": _cpu_s() - cpu,  # this process and its finished worker
+        "failed": len(old_failed) + len(new_failed),
+    }
+    for name, surface in (("old", old_surface), ("new", new_surface)):
         (work / f"{name}-surface.json").write_text(json.dumps(surface.to_json()))
     Path(out).write_text(json.dumps({**figures, "changes": [c.to_json() for c in changes]}))
+
+
+def _cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def cold_surface(package: str, archives: dict[str, str], cold: str, version: str) -> tuple[ApiSurface, list[str]]:
+    """One release unpacked into the fresh directory `cold` and analysed; also the members griffe failed on."""
+    from migrations.followed import apply_dynamic_exports, apply_shims, source_reader
+
+    failed: list[str] = []
+    release = unpack_release(package, version, Path(archives[version]), Path(cold))
+    surface = load_surface(release.root, release.top_level, package, version, failed=failed)
+    read = source_reader(release.root)
+    return apply_dynamic_exports(apply_shims(surface, read), read), failed
 
 
 def griffe_child(package: str, top: str, old_root: str, new_root: str, out: str) -> None:
@@ -237,8 +257,11 @@ def run_pair(package: str, old: str, new: str, settings: Settings) -> PairReport
     with tempfile.TemporaryDirectory(prefix="bench-api-diff-cold-") as tmp:
         work = Path(tmp)
         try:
-            args = [package, old, new, str(archives[0]), str(archives[1]), str(work / "analysis.json")]
-            run_child("analyse_child", args, settings.diff_timeout_s)
+            args = [package, old, new, str(archives[0]), str(archives[1])]
+            if settings.serial_too:
+                run_child("analyse_child", [*args, str(work / "serial.json"), "0"], settings.diff_timeout_s)
+                report.serial_wall_s = json.loads((work / "serial.json").read_text())["wall_s"]
+            run_child("analyse_child", [*args, str(work / "analysis.json"), "1"], settings.diff_timeout_s)
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             report.crashes, report.error = 1, f"analysis: {type(exc).__name__}: {str(exc)[:200]}"
             return report

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python -m tests.benchmarks.bench_api_diff [--pairs flask:2.2.2:3.0.0,...] [--sample 200]
            [--cache var/migrations-cache] [--env-cache var/api-diff-bench-envs] [--budget-s 3600]
-           [--diff-timeout-s 300] [--trusted-network 203.0.113.80/32] [--python-dir /usr/bin]
+           [--diff-timeout-s 300] [--trusted-network 203.0.113.80/32] [--python-dir /usr/bin] [--serial-too]
        .venv/bin/python -m tests.benchmarks.bench_api_diff --recall [--cache var/migrations-cache] [--budget-s 900]
 
 Precision (default): see tests/benchmarks/api_diff_precision.py. Per pair it prints precision (confirmed /
@@ -10,8 +10,10 @@ Precision (default): see tests/benchmarks/api_diff_precision.py. Per pair it pri
 unverifiable, exec = checks the oracle cannot decide, mostly because the old path or call shape does not
 work on the OLD version either), coverage of the public API, crashes (analysis crash, members griffe
 cannot model, oracle crashes), download seconds apart from the cold analysis seconds (wall and CPU, fresh
-unpack directory, archives cached), and the baseline griffe.find_breaking_changes in the same run: its
-time, its number of breakages and its precision through the same oracle.
+unpack directory, archives cached; the two releases load in two processes as in `diff_releases`, and
+--serial-too also times them loaded one after the other: serial_s, par/serial), and the baseline
+griffe.find_breaking_changes in the same run: its time, its number of breakages and its precision through the
+same oracle.
 
 --recall: recall and kind accuracy against tests/migrations_data/documented_breaks.jsonl (breaks quoted from
 the libraries' changelogs and migration guides). A documented break counts as reported when the diff has a
@@ -41,7 +43,7 @@ HEADER = (
     f"{'pair':<28} {'breaking':>8} {'checked':>7} {'conf':>5} {'refut':>5} {'unv.static':>10} {'unv.exec':>8} "
     f"{'unobs':>5} {'precision':>9} | {'public':>6} {'decided':>7} {'sigs':>6} | {'crash':>5} "
     f"{'dl_s':>6} {'diff_s':>6} {'cpu_s':>6} {'load':>5} | {'griffe_n':>8} {'griffe_s':>8} {'griffe_prec':>17} "
-    f"{'ours/griffe_t':>13}"
+    f"{'ours/griffe_t':>13} {'serial_s':>8} {'par/serial':>10}"
 )
 
 
@@ -57,7 +59,8 @@ def row(r: PairReport) -> str:
         f"{cov.get('public', 0):>6.0f} {cov.get('decided', 0):>7.1%} {cov.get('signatures', 0):>6.1%} | "
         f"{r.crashes:>5} {r.download_s:>6.1f} {r.wall_s:>6.2f} {r.cpu_s:>6.2f} {r.load_1m:>5.1f} | "
         f"{griffe_n:>8} {r.griffe_s:>8.2f} "
-        f"{r.griffe_precision:>8.1%} of {r.griffe_checked:>4} {r.wall_s / r.griffe_s:>13.2f}"
+        f"{r.griffe_precision:>8.1%} of {r.griffe_checked:>4} {r.wall_s / r.griffe_s:>13.2f} "
+        f"{r.serial_wall_s:>8.2f} {r.wall_s / r.serial_wall_s:>10.2f}"
     )
 
 
@@ -187,6 +190,7 @@ def main() -> None:
     parser.add_argument("--diff-timeout-s", type=float, default=300.0, help="bounds each cold diff and griffe run")
     parser.add_argument("--trusted-network", action="append", default=None, help="CIDR the index may resolve into")
     parser.add_argument("--python-dir", type=Path, default=Path("/usr/bin"), help="where the CPython 3.11 lives")
+    parser.add_argument("--serial-too", action="store_true", help="also time a one-process load (A/B of diff_s)")
     args = parser.parse_args()
     logging.getLogger("griffe").setLevel(logging.CRITICAL)
     if args.recall:
@@ -194,7 +198,13 @@ def main() -> None:
         return
     trusted = tuple(args.trusted_network if args.trusted_network is not None else ["203.0.113.80/32"])
     settings = Settings(
-        args.cache.resolve(), args.env_cache.resolve(), trusted, args.python_dir, args.sample, args.diff_timeout_s
+        args.cache.resolve(),
+        args.env_cache.resolve(),
+        trusted,
+        args.python_dir,
+        args.sample,
+        args.diff_timeout_s,
+        args.serial_too,
     )
     run_precision(args.pairs.split(","), settings, args.budget_s or 3600.0)
 

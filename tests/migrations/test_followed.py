@@ -142,3 +142,14 @@ def test_name_a_shim_now_serves_from_another_object_is_a_soft_move(build: Build)
     assert [(c.api, c.kind, c.severity, c.replacement) for c in changes] == [
         ("pkg.generics.GenericModel", ChangeKind.MOVED, Severity.SOFT, "pkg.BaseModel")
     ]
+
+
+def test_load_both_in_two_processes_returns_old_then_new() -> None:
+    """The parallel load gives the same pair, in the same order, as loading one after the other."""
+    from functools import partial
+
+    from migrations.followed import load_both
+
+    load = partial(str.replace, "version=?", "?")
+    assert load_both(load, "1.0", "2.0", parallel=True) == ("version=1.0", "version=2.0")
+    assert load_both(load, "1.0", "2.0", parallel=False) == ("version=1.0", "version=2.0")
