@@ -12,12 +12,14 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from migrations.diff import Change, ChangeKind, Severity
+from migrations.diff import SIGNATURE_KINDS, Change, ChangeKind, Severity
 from migrations.rules import joins_another_class, module_of, parse_signature, resolve_replacement
 from migrations.surface import ApiSurface, Kind, Status
 
 PATH_KINDS = (ChangeKind.RENAMED, ChangeKind.MOVED)
 ARG_KINDS = (ChangeKind.PARAM_RENAMED, ChangeKind.PARAM_REMOVED)
+# Kinds that change how a call binds: with one of them on the same callee, a call site needs more than a keyword fix.
+BINDING_KINDS = (*SIGNATURE_KINDS, ChangeKind.KIND_CHANGED)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,23 @@ def is_mechanical(change: Change, top_level: Sequence[str], new: ApiSurface) -> 
 def mechanical_breaks(changes: Iterable[Change], top_level: Sequence[str], new: ApiSurface) -> list[Change]:
     """The mechanical changes among `changes`, in diff order."""
     return [c for c in changes if is_mechanical(c, top_level, new)]
+
+
+def entangling(change: Change, changes: Iterable[Change], top_level: Sequence[str], new: ApiSurface) -> Change | None:
+    """The non-mechanical binding break on the same callee that makes argument break `change` not mechanical
+    as a whole, or None.
+
+    A call that must pass a removed required parameter (pydantic `AnyUrl(url, scheme=...)`) cannot be fixed by
+    dropping or renaming a keyword: the callee belongs to the patch engine. Path breaks are never entangled
+    (their site only reaches the path).
+    """
+    if change.kind not in ARG_KINDS:
+        return None
+    for other in changes:
+        same = other.api == change.api and other is not change and other.severity == Severity.BREAKING
+        if same and other.kind in BINDING_KINDS and not is_mechanical(other, top_level, new):
+            return other
+    return None
 
 
 def crosses_classes(change: Change, top_level: Sequence[str], new: ApiSurface) -> bool:
