@@ -11,12 +11,11 @@ Usage:
 from __future__ import annotations
 
 import ast
-import multiprocessing
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -93,23 +92,34 @@ def _bound_names(body: Sequence[ast.stmt]) -> Iterator[str]:
             yield from (n.id for n in walk_no_defs(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
 
 
-def load_both(load: Callable[[str], T], old: str, new: str, *, parallel: bool = True) -> tuple[T, T]:
-    """`(load(old), load(new))`; with `parallel`, `old` loads in a spawned worker process while this one loads
-    `new` (griffe is pure Python: two processes use two cores). `load` must be picklable (a module-level
-    function or a `functools.partial` of one); its result comes back pickled."""
-    if not parallel:
-        return load(old), load(new)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = pool.submit(load, old)
-        loaded_new = load(new)
-        return pending.result(), loaded_new
+def beside(argv: Sequence[str], work: Callable[[], T]) -> T:
+    """`work()` here while the process `argv` runs beside it (griffe is pure Python: two processes use two
+    cores); waits for that process, whose failure is left to the caller to notice through its output."""
+    child = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return work()
+    finally:
+        child.wait()
+
+
+WARM_CHILD = (
+    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+    "from migrations.loader import release_surface; release_surface(sys.argv[2], sys.argv[3], Path(sys.argv[4]))"
+)
 
 
 def followed_pair(
     package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True
 ) -> tuple[ApiSurface, ApiSurface]:
-    """The followed surfaces of two releases, loaded side by side (see `load_both`)."""
-    return load_both(partial(followed_surface, package, cache_dir=cache_dir), old, new, parallel=parallel)
+    """The followed surfaces of two releases. With `parallel`, a child process builds the old release's
+    surface into the surface cache while this one builds the new; the old one is then read from the cache
+    (or built here if the child could not)."""
+    if not parallel:
+        return followed_surface(package, old, cache_dir), followed_surface(package, new, cache_dir)
+    code_root = str(Path(__file__).resolve().parents[1])
+    argv = [sys.executable, "-c", WARM_CHILD, code_root, package, old, str(cache_dir)]
+    new_surface = beside(argv, lambda: followed_surface(package, new, cache_dir))
+    return followed_surface(package, old, cache_dir), new_surface
 
 
 def followed_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:

@@ -24,12 +24,11 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from migrations.diff import GRIFFE_KINDS, PATH_KINDS, SIGNATURE_KINDS, Change, ChangeKind, Severity, diff_surfaces
-from migrations.followed import load_both
+from migrations.followed import beside
 from migrations.loader import load_surface
 from migrations.pypi import describe, download_release, normalize, unpack_release
 from migrations.surface import ApiSurface, Kind, Status
@@ -100,13 +99,23 @@ def analyse_child(
     """In a child process: the cold analysis, written as JSON to `out` (plus both surfaces beside it).
 
     The same pipeline as `diff_releases`: griffe surfaces, module `__getattr__` shims and computed
-    `__all__` followed from the sources, then the diff; `parallel` ("1") loads the two releases in two
-    processes as `diff_releases` does, "0" one after the other.
+    `__all__` followed from the sources, then the diff; `parallel` ("1") analyses the old release in a child
+    process beside this one as `diff_releases` does (the surface comes back as JSON), "0" one after the other.
     """
     work = Path(out).parent
     started, cpu = time.perf_counter(), _cpu_s()
-    load = partial(cold_surface, package, {old: old_archive, new: new_archive}, str(work / f"cold-{parallel}"))
-    (old_surface, old_failed), (new_surface, new_failed) = load_both(load, old, new, parallel=parallel == "1")
+    cold = str(work / ("cold" if parallel == "1" else "cold-serial"))
+    old_json = str(work / f"old-{parallel}.json")
+    if parallel == "1":  # as diff_releases: the old release in a child process beside this one
+        argv = [sys.executable, "-c", CHILD.format(fn="cold_child"), package, old, old_archive, cold, old_json]
+        new_surface, new_failed = beside(argv, lambda: cold_surface(package, new, new_archive, cold))
+        if not Path(old_json).is_file():
+            raise RuntimeError(f"the child analysing {package} {old} failed")
+        loaded = json.loads(Path(old_json).read_text())
+        old_surface, old_failed = ApiSurface.from_json(loaded["surface"]), loaded["failed"]
+    else:
+        old_surface, old_failed = cold_surface(package, old, old_archive, cold)
+        new_surface, new_failed = cold_surface(package, new, new_archive, cold)
     changes = diff_surfaces(old_surface, new_surface)
     figures = {
         "wall_s": time.perf_counter() - started,
@@ -123,15 +132,21 @@ def _cpu_s() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def cold_surface(package: str, archives: dict[str, str], cold: str, version: str) -> tuple[ApiSurface, list[str]]:
+def cold_surface(package: str, version: str, archive: str, cold: str) -> tuple[ApiSurface, list[str]]:
     """One release unpacked into the fresh directory `cold` and analysed; also the members griffe failed on."""
     from migrations.followed import apply_dynamic_exports, apply_shims, source_reader
 
     failed: list[str] = []
-    release = unpack_release(package, version, Path(archives[version]), Path(cold))
+    release = unpack_release(package, version, Path(archive), Path(cold))
     surface = load_surface(release.root, release.top_level, package, version, failed=failed)
     read = source_reader(release.root)
     return apply_dynamic_exports(apply_shims(surface, read), read), failed
+
+
+def cold_child(package: str, version: str, archive: str, cold: str, out: str) -> None:
+    """In a child process: `cold_surface` written as JSON to `out`."""
+    surface, failed = cold_surface(package, version, archive, cold)
+    Path(out).write_text(json.dumps({"surface": surface.to_json(), "failed": failed}))
 
 
 def griffe_child(package: str, top: str, old_root: str, new_root: str, out: str) -> None:

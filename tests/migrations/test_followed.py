@@ -144,12 +144,44 @@ def test_name_a_shim_now_serves_from_another_object_is_a_soft_move(build: Build)
     ]
 
 
-def test_load_both_in_two_processes_returns_old_then_new() -> None:
-    """The parallel load gives the same pair, in the same order, as loading one after the other."""
-    from functools import partial
+def test_beside_returns_the_work_after_the_child_process_finished(tmp_path: Path) -> None:
+    """`beside` returns what the local work returned, and only once the process beside it has exited."""
+    import sys
 
-    from migrations.followed import load_both
+    from migrations.followed import beside
 
-    load = partial(str.replace, "version=?", "?")
-    assert load_both(load, "1.0", "2.0", parallel=True) == ("version=1.0", "version=2.0")
-    assert load_both(load, "1.0", "2.0", parallel=False) == ("version=1.0", "version=2.0")
+    done = tmp_path / "done"
+    code = "import sys, time, pathlib; time.sleep(0.5); pathlib.Path(sys.argv[1]).write_text('ok')"
+    assert beside([sys.executable, "-c", code, str(done)], lambda: done.exists()) is False
+    assert done.read_text() == "ok"
+
+
+def tiny_release_cache(tmp_path: Path, name: str) -> Path:
+    """A release cache holding tinypkg 1.0 and 2.0, fetched from a local index (no network)."""
+    import zipfile
+
+    from migrations.pypi import fetch_release
+
+    links, cache = tmp_path / f"{name}-links", tmp_path / name
+    links.mkdir()
+    for version, body in (("1.0", "def old_name(x):\n    pass\n"), ("2.0", "def new_name(x, y=1):\n    pass\n")):
+        dist = f"tinypkg-{version}.dist-info"
+        with zipfile.ZipFile(links / f"tinypkg-{version}-py3-none-any.whl", "w") as zf:
+            zf.writestr("tinypkg/__init__.py", body)
+            zf.writestr(f"{dist}/METADATA", f"Metadata-Version: 2.1\nName: tinypkg\nVersion: {version}\n")
+            zf.writestr(f"{dist}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        fetch_release("tinypkg", version, cache, index_args=("--no-index", "--find-links", str(links)), pythons=())
+    return cache
+
+
+def test_followed_pair_in_two_processes_equals_the_serial_load(tmp_path: Path) -> None:
+    """The parallel pair (old release analysed by a child process into the surface cache) equals the serial one."""
+    from migrations.followed import followed_pair
+    from migrations.loader import SURFACE_FORMAT
+
+    cache = tiny_release_cache(tmp_path, "parallel")
+    old, new = followed_pair("tinypkg", "1.0", "2.0", cache, parallel=True)
+    assert (cache / "surfaces" / f"tinypkg-1.0.v{SURFACE_FORMAT}.json").is_file()
+    assert "tinypkg.old_name" in old.objects and "tinypkg.new_name" in new.objects
+    serial = followed_pair("tinypkg", "1.0", "2.0", tiny_release_cache(tmp_path, "serial"), parallel=False)
+    assert (old.to_json(), new.to_json()) == (serial[0].to_json(), serial[1].to_json())
