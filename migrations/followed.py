@@ -94,12 +94,16 @@ def _bound_names(body: Sequence[ast.stmt]) -> Iterator[str]:
 
 def beside(argv: Sequence[str], work: Callable[[], T]) -> T:
     """`work()` here while the process `argv` runs beside it (griffe is pure Python: two processes use two
-    cores); waits for that process, whose failure is left to the caller to notice through its output."""
+    cores); waits for that process (killed if `work` raises), whose failure the caller notices in its output."""
     child = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return work()
+        result = work()
+    except BaseException:
+        child.kill()  # the pair fails anyway: do not wait for half of it
+        raise
     finally:
         child.wait()
+    return result
 
 
 WARM_CHILD = (

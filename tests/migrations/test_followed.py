@@ -185,3 +185,20 @@ def test_followed_pair_in_two_processes_equals_the_serial_load(tmp_path: Path) -
     assert "tinypkg.old_name" in old.objects and "tinypkg.new_name" in new.objects
     serial = followed_pair("tinypkg", "1.0", "2.0", tiny_release_cache(tmp_path, "serial"), parallel=False)
     assert (old.to_json(), new.to_json()) == (serial[0].to_json(), serial[1].to_json())
+
+
+def test_beside_kills_the_child_when_the_work_fails(tmp_path: Path) -> None:
+    """When the local work raises, the process beside it is killed instead of awaited."""
+    import sys
+
+    from migrations.followed import beside
+
+    done = tmp_path / "done"
+    code = "import sys, time, pathlib; time.sleep(30); pathlib.Path(sys.argv[1]).write_text('ok')"
+
+    def fail() -> bool:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        beside([sys.executable, "-c", code, str(done)], fail)
+    assert not done.exists()
