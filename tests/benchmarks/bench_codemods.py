@@ -66,7 +66,7 @@ PAIRS: dict[str, tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = {
     "click": ("click", "7.1.2", "8.1.7", (), ()),
     "requests": ("requests", "2.25.1", "2.32.3", (), ()),
     "attrs": ("attrs", "21.4.0", "24.2.0", (), ()),
-    "pydantic": ("pydantic", "1.10.19", "2.10.6", (MYPY,), (MYPY,)),
+    "pydantic": ("pydantic", "1.10.19", "2.10.6", (MYPY,), ("mypy==1.13.0",)),  # 1.10 cannot load pydantic 2's plugin
     "sqlalchemy": ("sqlalchemy", "1.4.52", "2.0.36", (MYPY,), (MYPY,)),
     "numpy": ("numpy", "1.24.4", "2.1.3", (), ()),
     "pandas": ("pandas", "2.0.3", "2.1.4", ("numpy<2",), ("numpy<2",)),
@@ -188,13 +188,20 @@ def run_pair(name: str, args: argparse.Namespace, runner: SiteRunner, deadline: 
     rules = build_rules(changes, old_surface.top_level, new_surface)
     top = old_surface.top_level
     rows = [_row(o.site, o.site.source) for o in report.outcomes if o.site is not None]
-    old_results = runner.run([f"{package}=={old}", *old_pins], rows, top)
+    old_results = runner.run([f"{package}=={old}", *old_pins], rows, preloaded(top, old_pins))
     batch = [row for o in report.outcomes for row in keep_valid(o, old_results, rules, old)]
-    new_results = runner.run([f"{package}=={new}", *new_pins], batch, top) if batch else {}
+    new_results = runner.run([f"{package}=={new}", *new_pins], batch, preloaded(top, new_pins)) if batch else {}
     for outcome in report.outcomes:
         judge(outcome, new_results, new)
     report.seconds = time.monotonic() - started
     return report
+
+
+def preloaded(top_level: tuple[str, ...], pins: tuple[str, ...]) -> tuple[str, ...]:
+    """Modules the harness imports before the sites: the package, and mypy's types when mypy is pinned (a mypy
+    plugin such as `pydantic.mypy` 2.x is loaded by mypy after its core; imported first it hits mypy's own
+    import cycle, and the half-initialised compiled modules then fail every later site in the run)."""
+    return (*top_level, "mypy.types") if any(p.startswith("mypy") for p in pins) else top_level
 
 
 def classify(name: str, changes: list[Change], old: ApiSurface, new: ApiSurface, style: str) -> PairReport:
