@@ -116,9 +116,11 @@ def followed_pair(
     package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True
 ) -> tuple[ApiSurface, ApiSurface]:
     """The followed surfaces of two releases. With `parallel`, a child process builds the old release's
-    surface into the surface cache while this one builds the new; the old one is then read from the cache
-    (or built here if the child could not)."""
-    if not parallel:
+    surface into the surface cache while this one builds the new (unless it is cached already); the old one
+    is then read from the cache (or built here if the child could not)."""
+    from migrations.loader import surface_cache_file
+
+    if not parallel or surface_cache_file(package, old, cache_dir).is_file():  # a child would only read it
         return followed_surface(package, old, cache_dir), followed_surface(package, new, cache_dir)
     code_root = str(Path(__file__).resolve().parents[1])
     argv = [sys.executable, "-c", WARM_CHILD, code_root, package, old, str(cache_dir)]

@@ -371,9 +371,9 @@ def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
     import os
     import tempfile
 
-    from migrations.pypi import fetch_release, normalize
+    from migrations.pypi import fetch_release
 
-    cached = cache_dir / "surfaces" / f"{normalize(package)}-{version}.v{SURFACE_FORMAT}.json"
+    cached = surface_cache_file(package, version, cache_dir)
     if cached.is_file():
         return ApiSurface.from_json(json.loads(cached.read_text()))
     release = fetch_release(package, version, cache_dir)
@@ -384,3 +384,10 @@ def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:
         json.dump(surface.to_json(), handle)
     os.replace(tmp, cached)
     return surface
+
+
+def surface_cache_file(package: str, version: str, cache_dir: Path) -> Path:
+    """Where `release_surface` keeps the surface of `package==version`."""
+    from migrations.pypi import normalize
+
+    return cache_dir / "surfaces" / f"{normalize(package)}-{version}.v{SURFACE_FORMAT}.json"
