@@ -84,13 +84,26 @@ def _finder(root: Path) -> Any:
     return NoTestsFinder([root])
 
 
-def _namespace_modules(package: Path) -> list[tuple[tuple[str, ...], list[Path]]]:
+class _NamespacePath(list[Path]):
+    """A namespace module's directories (griffe's list-of-paths form) that also answers the `parents` and
+    `stem` griffe's loader reads from a submodule path when the module sits below the top package's children."""
+
+    @property
+    def parents(self) -> Sequence[Path]:
+        return self[0].parents
+
+    @property
+    def stem(self) -> str:
+        return self[0].name
+
+
+def _namespace_modules(package: Path) -> list[tuple[tuple[str, ...], _NamespacePath]]:
     """Directories without `__init__` inside the package that hold Python modules, as griffe namespace
-    modules (a list of paths): griffe skips their contents, Python imports them (`flask/sansio/app.py`)."""
+    modules: griffe skips their contents, Python imports them (`flask/sansio/app.py`)."""
     found = []
     for directory in _namespace_dirs(package.parent, package.name):
         if any(directory.rglob("*.py")) or any(directory.rglob("*.pyi")):
-            found.append((directory.relative_to(package).parts, [directory]))
+            found.append((directory.relative_to(package).parts, _NamespacePath([directory])))
     return found
 
 

@@ -226,3 +226,18 @@ def test_modules_inside_a_namespace_directory_are_loaded(make_surface: SurfaceFa
     assert surface.resolve("pkg.Flask.route").status == Status.FOUND
     assert surface.resolve("pkg.Flask.gone").status == Status.MISSING
     assert "pkg.sansio" not in {o.path for o in surface.public_api()}
+
+
+def test_nested_namespace_directories_are_loaded(make_surface: SurfaceFactory) -> None:
+    """Namespace directories below a subpackage or inside another namespace directory are loaded too."""
+    surface = make_surface(
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/ns/mod.py": "def run(x):\n    pass\n",
+            "pkg/ns/inner/deep.py": "class Deep:\n    pass\n",
+        }
+    )
+    assert surface.resolve("pkg.sub.ns.mod.run").status == Status.FOUND
+    assert surface.resolve("pkg.ns.inner.deep.Deep").status == Status.FOUND
+    assert surface.resolve("pkg.sub.ns.mod.gone").status == Status.MISSING
