@@ -53,7 +53,8 @@ class _Generator:
 
     def unit(self) -> tuple[Unit, dict[str, str | None]]:
         rng, self.count = self.rng, self.count + 1
-        changes, texts = [], {}
+        changes: list[FileChange] = []
+        texts: dict[str, str | None] = {}
         for path in rng.sample(sorted(self.files), rng.randint(1, 5)):
             roll = rng.random()
             if roll < 0.05:
