@@ -106,6 +106,7 @@ def beside(argv: Sequence[str], work: Callable[[], T]) -> T:
     return result
 
 
+PARALLEL_MIN_BYTES = 1_000_000  # archives below this analyse in about a second: a second process does not pay
 WARM_CHILD = (
     "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
     "from migrations.loader import release_surface; release_surface(sys.argv[2], sys.argv[3], Path(sys.argv[4]))"
@@ -113,14 +114,17 @@ WARM_CHILD = (
 
 
 def followed_pair(
-    package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True
+    package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True, min_bytes: int = PARALLEL_MIN_BYTES
 ) -> tuple[ApiSurface, ApiSurface]:
     """The followed surfaces of two releases. With `parallel`, a child process builds the old release's
-    surface into the surface cache while this one builds the new (unless it is cached already); the old one
-    is then read from the cache (or built here if the child could not)."""
+    surface into the surface cache while this one builds the new (unless it is cached already, or its archive
+    is under `min_bytes`: starting a process would cost more than it saves); the old one is then read from the
+    cache (or built here if the child could not)."""
     from migrations.loader import surface_cache_file
+    from migrations.pypi import download_release
 
-    if not parallel or surface_cache_file(package, old, cache_dir).is_file():  # a child would only read it
+    cached = surface_cache_file(package, old, cache_dir).is_file()  # a child would only read it
+    if not parallel or cached or download_release(package, old, cache_dir).stat().st_size < min_bytes:
         return followed_surface(package, old, cache_dir), followed_surface(package, new, cache_dir)
     code_root = str(Path(__file__).resolve().parents[1])
     argv = [sys.executable, "-c", WARM_CHILD, code_root, package, old, str(cache_dir)]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from migrations.diff import GRIFFE_KINDS, PATH_KINDS, SIGNATURE_KINDS, Change, ChangeKind, Severity, diff_surfaces
-from migrations.followed import beside
+from migrations.followed import PARALLEL_MIN_BYTES, beside
 from migrations.loader import load_surface
 from migrations.pypi import describe, download_release, normalize, unpack_release
 from migrations.surface import ApiSurface, Kind, Status
@@ -106,7 +106,7 @@ def analyse_child(
     started, cpu = time.perf_counter(), _cpu_s()
     cold = str(work / ("cold" if parallel == "1" else "cold-serial"))
     old_json = str(work / f"old-{parallel}.json")
-    if parallel == "1":  # as diff_releases: the old release in a child process beside this one
+    if parallel == "1" and Path(old_archive).stat().st_size >= PARALLEL_MIN_BYTES:  # as diff_releases does
         argv = [sys.executable, "-c", CHILD.format(fn="cold_child"), package, old, old_archive, cold, old_json]
         new_surface, new_failed = beside(argv, lambda: cold_surface(package, new, new_archive, cold))
         if not Path(old_json).is_file():

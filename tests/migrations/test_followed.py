@@ -180,7 +180,7 @@ def test_followed_pair_in_two_processes_equals_the_serial_load(tmp_path: Path) -
     from migrations.loader import SURFACE_FORMAT
 
     cache = tiny_release_cache(tmp_path, "parallel")
-    old, new = followed_pair("tinypkg", "1.0", "2.0", cache, parallel=True)
+    old, new = followed_pair("tinypkg", "1.0", "2.0", cache, parallel=True, min_bytes=0)
     assert (cache / "surfaces" / f"tinypkg-1.0.v{SURFACE_FORMAT}.json").is_file()
     assert "tinypkg.old_name" in old.objects and "tinypkg.new_name" in new.objects
     serial = followed_pair("tinypkg", "1.0", "2.0", tiny_release_cache(tmp_path, "serial"), parallel=False)
