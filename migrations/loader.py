@@ -11,6 +11,7 @@ from typing import Any
 from migrations.deprecations import find_deprecation
 from migrations.errors import AnalysisError
 from migrations.griffe_classes import Classes, overloads
+from migrations.griffe_finder import namespace_dirs, no_tests_finder
 from migrations.module_names import runtime_names, shim_names
 from migrations.surface import ApiObject, ApiSurface, Kind, Param, ParamKind
 
@@ -20,7 +21,6 @@ SAFE_DECORATORS = {
     "lru_cache", "cache", "cached_property", "property", "setupmethod", "deprecated", "typing_extensions.deprecated",
     "_deprecate_positional_args", "contextmanager", "asynccontextmanager",
 }  # fmt: skip
-TEST_PARTS = {"tests", "test", "conftest"}
 COMPILED_SUFFIX = re.compile(r"\.(cpython-\d+\w*-[\w-]+|abi3|cp\d+-win_\w+)?\.(so|pyd)$")
 WILDCARD = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\*", re.MULTILINE)
 
@@ -35,7 +35,7 @@ def load_surface(
     import griffe
 
     loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False, store_source=True)
-    loader.finder = _finder(root)  # a cached_property on griffe's loader: the instance attribute wins
+    loader.finder = no_tests_finder(root)  # a cached_property on griffe's loader: the instance attribute wins
     surface = ApiSurface(package, version, tuple(top_level))
     modules: list[Any] = []
     for name in top_level:
@@ -51,60 +51,8 @@ def load_surface(
         builder.walk(module)
     for name in top_level:
         builder.add_compiled(_compiled_files(root, name), root)
-        builder.add_namespaces(_namespace_dirs(root, name), root)
+        builder.add_namespaces(namespace_dirs(root, name), root)
     return surface
-
-
-def _namespace_dirs(root: Path, name: str) -> list[Path]:
-    """Directories inside the package without `__init__`: Python imports them as namespace packages."""
-    base = root / name
-    if not base.is_dir():
-        return []
-    found = []
-    for path in base.rglob("*"):
-        parts = path.relative_to(root).parts
-        if path.is_dir() and all(p.isidentifier() for p in parts) and not TEST_PARTS & set(parts):
-            if not (path / "__init__.py").is_file() and not (path / "__init__.pyi").is_file():
-                found.append(path)
-    return found
-
-
-def _finder(root: Path) -> Any:
-    """griffe's module finder, minus test suites shipped inside packages (`pkg/tests`, `conftest.py`):
-    they are not API, and in pandas or numpy they are most of the code to parse."""
-    import griffe
-
-    class NoTestsFinder(griffe.ModuleFinder):
-        def submodules(self, module: Any) -> list[Any]:
-            found: list[Any] = [(p, path) for p, path in super().submodules(module) if not TEST_PARTS & set(p)]
-            if isinstance(module.filepath, Path) and module.filepath.stem == "__init__":
-                found += _namespace_modules(module.filepath.parent)
-            return sorted(found, key=lambda item: len(item[0]))
-
-    return NoTestsFinder([root])
-
-
-class _NamespacePath(list[Path]):
-    """A namespace module's directories (griffe's list-of-paths form) that also answers the `parents` and
-    `stem` griffe's loader reads from a submodule path when the module sits below the top package's children."""
-
-    @property
-    def parents(self) -> Sequence[Path]:
-        return self[0].parents
-
-    @property
-    def stem(self) -> str:
-        return self[0].name
-
-
-def _namespace_modules(package: Path) -> list[tuple[tuple[str, ...], _NamespacePath]]:
-    """Directories without `__init__` inside the package that hold Python modules, as griffe namespace
-    modules: griffe skips their contents, Python imports them (`flask/sansio/app.py`)."""
-    found = []
-    for directory in _namespace_dirs(package.parent, package.name):
-        if any(directory.rglob("*.py")) or any(directory.rglob("*.pyi")):
-            found.append((directory.relative_to(package).parts, _NamespacePath([directory])))
-    return found
 
 
 def _compiled_files(root: Path, name: str) -> list[Path]:
