@@ -7,23 +7,25 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
+from memory.candidates import FileTable
 from memory.fusion import Example, Weights, complete, fuse
 from memory.history import History
+from memory.history_arrays import cochange_rates, prior_and_recency
 from memory.lexical import Bm25Index
 from memory.model import Unit
 from memory.paths import path_tokens
-from memory.signals import cochange_matrix, compute_features, similar_units
+from memory.signals import features_for
 from memory.snapshot import Snapshot
 from memory.symbols import symbols_touched
 from memory.termindex import TermScores
 from memory.textproc import tokenize
 from memory.vectors import Embedder, VectorIndex
 
-__all__ = ["Memory", "Ranked"]
+__all__ = ["CandidateArrays", "Memory", "Ranked"]
 
-SIMILAR_UNITS = 10
 HISTORY_DOC_UNITS = 60
 FLAT_LENGTH_NORM = 0.3
+CandidateArrays = tuple[FileTable, np.ndarray, np.ndarray, sparse.csr_matrix]  # table, prior, recency, co-change
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Memory:
         self._path_index: tuple[list[str], Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
+        self._arrays: tuple[tuple[History, int, FileTable], CandidateArrays] | None = None
 
     # -- learning -------------------------------------------------------------------------------------------
     def add_units(self, units: list[Unit], embed: bool = True) -> None:
@@ -188,6 +191,16 @@ class Memory:
             self._chunk_vindex = (index, keys)
         return self._chunk_vindex
 
+    def candidate_arrays(self) -> CandidateArrays:
+        """The candidates' file table, prior, recency and co-change rates, kept until the files or history change."""
+        table = self.snapshot.table()
+        key = (self.history, self.history.version, table)
+        cached = self._arrays
+        if cached is None or cached[0][0] is not key[0] or cached[0][1] != key[1] or cached[0][2] is not table:
+            prior, recent = prior_and_recency(self.history, table.paths)
+            cached = self._arrays = (key, (table, prior, recent, cochange_rates(self.history, table.pos)))
+        return cached[1]
+
     # -- ranking --------------------------------------------------------------------------------------------
     def query_vector(self, query: str) -> np.ndarray | None:
         return None if self.embedder is None else self.embedder.embed([query])[0]
@@ -195,20 +208,19 @@ class Memory:
     def rank(self, query: str, weights: Weights | None = None) -> Ranked:
         """Candidate files ranked for `query` by the calibrated fusion."""
         vector = self.query_vector(query)
-        paths, features = compute_features(self, query, vector)
-        cochange = cochange_matrix(self, paths)
+        paths, features, similar = features_for(self, query, vector)
+        cochange = self.candidate_arrays()[3]
         scores = fuse(features, cochange, weights or self.weights)
         order = np.argsort(-scores, kind="stable").tolist()
-        similar = similar_units(self, query, vector, SIMILAR_UNITS)
         return Ranked(paths, features, cochange, scores, order, similar, vector)
 
     def example(self, query: str, gold_paths: list[str]) -> Example | None:
         """A calibration example for a unit about to be observed, or None when no gold is a candidate."""
         vector = self.query_vector(query)
-        paths, features = compute_features(self, query, vector)
-        pos = {p: i for i, p in enumerate(paths)}
-        gold = [pos[p] for p in gold_paths if p in pos]
-        return Example(features, cochange_matrix(self, paths), gold) if gold else None
+        _, features, _ = features_for(self, query, vector)
+        table, _, _, cochange = self.candidate_arrays()
+        gold = [table.pos[p] for p in gold_paths if p in table.pos]
+        return Example(features, cochange, gold) if gold else None
 
     def complete(self, ranked: Ranked, seed: str) -> list[str]:
         """The rest of a change, ranked, given that `seed` is part of it."""

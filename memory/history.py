@@ -24,6 +24,7 @@ class History:
         self.cochange: dict[str, Counter[str]] = defaultdict(Counter)
         self.unit_paths: list[list[str]] = []  # per unit, the candidate paths it touched (renames followed)
         self.by_sha: dict[str, int] = {}
+        self.version = 0  # bumped by every add, so derived arrays know when to recompute
 
     def _rename(self, old: str, new: str) -> None:
         for index in self.touches.get(old, ()):  # only the units that touched `old` mention it
@@ -39,6 +40,7 @@ class History:
     def add(self, unit: Unit, funcs: dict[str, list[str]] | None = None) -> None:
         """Record a unit; `funcs` (path -> qualnames, from ast) overrides git's hunk-header names."""
         index = len(self.units)
+        self.version += 1
         self.units.append(unit)
         self.by_sha[unit.sha] = index
         for change in unit.files:

@@ -8,19 +8,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
+from memory.candidates import FileTable, rows_of
 from memory.fusion import SIGNALS
-from memory.textproc import code_mentions, split_identifier, tokenize
+from memory.history_arrays import cochange_rates
+from memory.textproc import code_mentions, tokenize
 
 if TYPE_CHECKING:
     from memory.engine import Memory
 
-__all__ = ["cochange_matrix", "compute_features", "similar_units"]
+__all__ = ["cochange_matrix", "compute_features", "features_for", "similar_units"]
 
 MESSAGE_TOP_K = 50
 CHUNK_TOP_K = 300
 CHUNK_TOP_PER_FILE = 3
 MESSAGE_HALF_LIFE_UNITS = 100.0
-RECENT_HALF_LIFE_UNITS = 20.0
 NEIGHBOUR_UNITS = 10
 _COL = {name: i for i, name in enumerate(SIGNALS)}
 
@@ -30,9 +31,12 @@ def _norm_columns(features: np.ndarray) -> np.ndarray:
     return features / np.where(tops > 0, tops, 1)
 
 
-def similar_units(memory: Memory, query: str, query_vector: np.ndarray | None, k: int) -> list[tuple[int, float]]:
-    """Past units most like the query: BM25 over messages, plus embedding similarity when available."""
-    scores = memory.message_index().scores(tokenize(query))
+def similar_units(
+    memory: Memory, query: str, query_vector: np.ndarray | None, k: int, message_scores: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """Past units most like the query: BM25 over messages (`message_scores` if already computed for it), plus
+    embedding similarity when available."""
+    scores = memory.message_index().scores(tokenize(query)) if message_scores is None else message_scores
     top = scores.max() if scores.size else 0.0
     combined: dict[int, float] = {}
     if top > 0:
@@ -90,16 +94,13 @@ def _scatter(ids: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _mentions(memory: Memory, query: str, paths: list[str], column: np.ndarray) -> None:
+def _mentions(table: FileTable, query: str, column: np.ndarray) -> None:
+    """Symbols named in the query (one point each), the file's own stem (half), or a part of it (a quarter)."""
     mentioned = code_mentions(query)
-    words = set(tokenize(query))
-    for row, path in enumerate(paths):
-        entry = memory.snapshot.files[path]
-        names = {s.name.lower() for s in entry.symbols}
-        stem = path.rsplit("/", 1)[-1].split(".")[0].lower().strip("_")
-        column[row] = len(mentioned & names) + (1.0 if stem in mentioned or stem in words else 0.0) * 0.5
-        if not mentioned.isdisjoint(split_identifier(stem)) and stem not in mentioned:
-            column[row] += 0.25
+    np.add.at(column, rows_of(table.names, mentioned), 1.0)
+    column[rows_of(table.stems, mentioned | set(tokenize(query)))] += 0.5
+    parts = np.unique(rows_of(table.parts, mentioned))
+    column[np.setdiff1d(parts, rows_of(table.stems, mentioned))] += 0.25
 
 
 def _neighbour_votes(memory: Memory, similar: list[tuple[int, float]], pos: dict[str, int], column: np.ndarray) -> None:
@@ -111,29 +112,20 @@ def _neighbour_votes(memory: Memory, similar: list[tuple[int, float]], pos: dict
                 column[pos[path]] += weight / math.sqrt(len(paths))
 
 
-def _function_max(memory: Memory, tokens: list[str], pos: dict[str, int], column: np.ndarray) -> None:
+def _function_max(memory: Memory, tokens: list[str], table: FileTable, column: np.ndarray) -> None:
     """Each file's best function-level BM25 score (a long file matches through its one relevant function)."""
     scores = memory.snapshot.function_index().scores(tokens)
     if scores.size:
-        rows = np.array([pos[path] for path, _ in memory.snapshot.func_keys], dtype=np.int64)
-        np.maximum.at(column, rows, scores)
+        np.maximum.at(column, table.func_rows, scores)
 
 
-def _recency(memory: Memory, paths: list[str]) -> np.ndarray:
-    """1 for a file touched by the last unit, halving every RECENT_HALF_LIFE_UNITS units since its last touch."""
-    now = len(memory.history.units)
-    touches = memory.history.touches
-    return np.array(
-        [0.5 ** ((now - 1 - touches[p][-1]) / RECENT_HALF_LIFE_UNITS) if touches.get(p) else 0.0 for p in paths],
-        dtype=np.float32,
-    )
-
-
-def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None) -> tuple[list[str], np.ndarray]:
-    """The candidate paths and their (n, len(SIGNALS)) feature matrix for `query`."""
+def features_for(
+    memory: Memory, query: str, query_vector: np.ndarray | None
+) -> tuple[list[str], np.ndarray, list[tuple[int, float]]]:
+    """The candidate paths, their (n, len(SIGNALS)) feature matrix and the NEIGHBOUR_UNITS most similar units."""
     content = memory.snapshot.content_index()
-    paths = memory.snapshot.paths
-    pos = {p: i for i, p in enumerate(paths)}
+    table, prior, recent, _ = memory.candidate_arrays()
+    paths, pos = table.paths, table.pos
     features = np.zeros((len(paths), len(SIGNALS)), dtype=np.float32)
     tokens = tokenize(query)
     features[:, _COL["content"]] = content.scores(tokens)
@@ -142,33 +134,25 @@ def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None
     _message_votes(memory, message_scores, pos, features[:, _COL["message_recent"]], MESSAGE_HALF_LIFE_UNITS)
     if query_vector is not None:
         _embedding_columns(memory, query_vector, pos, features)
-    features[:, _COL["prior"]] = [memory.history.prior(p) for p in paths]
-    _mentions(memory, query, paths, features[:, _COL["mention"]])
+    features[:, _COL["prior"]] = prior
+    _mentions(table, query, features[:, _COL["mention"]])
     features[:, _COL["history"]] = memory.history_index(paths).scores(tokens)
     features[:, _COL["path"]] = memory.path_index(paths).scores(tokens)
-    features[:, _COL["recent"]] = _recency(memory, paths)
-    features[:, _COL["size"]] = [math.log1p(len(memory.snapshot.files[p].tokens)) for p in paths]
+    features[:, _COL["recent"]] = recent
+    features[:, _COL["size"]] = table.size
     features[:, _COL["content_flat"]] = memory.flat_content_index().scores(tokens)
-    _function_max(memory, tokens, pos, features[:, _COL["function"]])
-    similar = similar_units(memory, query, query_vector, NEIGHBOUR_UNITS)
+    _function_max(memory, tokens, table, features[:, _COL["function"]])
+    similar = similar_units(memory, query, query_vector, NEIGHBOUR_UNITS, message_scores)
     _neighbour_votes(memory, similar, pos, features[:, _COL["neighbors"]])
-    return paths, _norm_columns(features)
+    return paths, _norm_columns(features), similar
+
+
+def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None) -> tuple[list[str], np.ndarray]:
+    """The candidate paths and their (n, len(SIGNALS)) feature matrix for `query`."""
+    paths, features, _ = features_for(memory, query, query_vector)
+    return paths, features
 
 
 def cochange_matrix(memory: Memory, paths: list[str]) -> sparse.csr_matrix:
     """P(column changes | row changes) between candidates, from the history so far."""
-    pos = {p: i for i, p in enumerate(paths)}
-    rows, cols, vals = [], [], []
-    for path, others in memory.history.cochange.items():
-        i = pos.get(path)
-        touches = len(memory.history.touches.get(path, ()))
-        if i is None or not touches:
-            continue
-        for other, count in others.items():
-            j = pos.get(other)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-                vals.append(count / touches)
-    n = len(paths)
-    return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=np.float32)
+    return cochange_rates(memory.history, {p: i for i, p in enumerate(paths)})

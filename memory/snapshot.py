@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from memory.candidates import FileTable, build_file_table
 from memory.paths import is_candidate, path_tokens
 from memory.symbols import Symbol, extract_symbols
 from memory.termindex import TermIndex, TermScores
@@ -62,6 +63,7 @@ class Snapshot:
         self._funcs = TermIndex()
         self._synced: dict[str, FileEntry] = {}
         self._views: dict[tuple[str, float], TermScores] = {}  # the same object until the files change
+        self._table: FileTable | None = None
 
     def put(self, path: str, text: str | None) -> None:
         """Set a file's text (None deletes it); non-candidates are ignored."""
@@ -88,6 +90,14 @@ class Snapshot:
             self.paths = sorted(self.files)
             self.func_keys = [(p, q) for p in self.paths for q in self.files[p].func_tokens]
             self._views = {}
+            self._table = None
+
+    def table(self) -> FileTable:
+        """Per-candidate arrays (positions, sizes, function rows, mention maps) for the current files."""
+        self._sync()
+        if self._table is None:
+            self._table = build_file_table(self.paths, self.files, self.func_keys)
+        return self._table
 
     def content_index(self, b: float = 0.75) -> TermScores:
         """BM25 over each candidate's tokens, in `paths` order (`b` is the length normalisation)."""
