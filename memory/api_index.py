@@ -9,7 +9,7 @@ from typing import Any
 from memory.snapshot import Snapshot
 from memory.textproc import split_identifier, stem, tokenize
 
-__all__ = ["ApiEntry", "api_index", "search_api"]
+__all__ = ["ApiEntry", "api_index", "entry_words", "search_api"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,22 @@ def api_index(snapshot: Snapshot, include_private: bool = False) -> list[ApiEntr
     return out
 
 
-def search_api(entries: list[ApiEntry], text: str, k: int = 10) -> list[ApiEntry]:
-    """Entries whose name, signature or doc share words with `text`, weighted by how much they are used."""
+def entry_words(entries: list[ApiEntry]) -> list[frozenset[str]]:
+    """Each entry's words (name, signature and doc), as `search_api` matches them."""
+    return [frozenset(tokenize(f"{e.qualname} {e.signature} {e.doc}")) for e in entries]
+
+
+def search_api(
+    entries: list[ApiEntry], text: str, k: int = 10, words_of: list[frozenset[str]] | None = None
+) -> list[ApiEntry]:
+    """Entries whose name, signature or doc share words with `text`, weighted by how much they are used.
+
+    `words_of` is `entry_words(entries)` when the caller keeps it across queries.
+    """
     words = set(tokenize(text))
     scored = []
-    for entry in entries:
-        overlap = len(words & set(tokenize(f"{entry.qualname} {entry.signature} {entry.doc}")))
+    for entry, its_words in zip(entries, words_of or entry_words(entries), strict=True):
+        overlap = len(words & its_words)
         if overlap:
             scored.append((overlap + min(entry.uses, 50) / 50, entry))
     scored.sort(key=lambda item: -item[0])

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory.api_index import ApiEntry, api_index, search_api
+from memory.api_index import ApiEntry, api_index, entry_words, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
 from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import list_tree, unit_diff
+from memory.model import Unit
 from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, recall
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
@@ -23,6 +24,8 @@ from memory.store import MemoryStore
 from memory.vectors import Embedder
 
 __all__ = ["RepoMemory"]
+
+DIFF_CACHE = 256  # past units' diffs kept per repository (a commit's diff never changes)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -37,11 +40,32 @@ class _Loaded:
     memory: Memory
     conventions: dict[str, Any]
     api: list[ApiEntry] | None = None
+    api_words: list[frozenset[str]] = field(default_factory=list)
+    tree: tuple[str, set[str]] = ("", set())
+    diffs: dict[str, str] = field(default_factory=dict)
 
     def api_entries(self) -> list[ApiEntry]:
         if self.api is None:
             self.api = api_index(self.memory.snapshot)
+            self.api_words = entry_words(self.api)
         return self.api
+
+    def search_api(self, text: str, k: int) -> list[ApiEntry]:
+        return search_api(self.api_entries(), text, k, self.api_words)
+
+    def tree_paths(self, repo: Path) -> set[str]:
+        """The files of the snapshot's commit (listed once per commit)."""
+        sha = self.memory.snapshot.sha
+        if sha and self.tree[0] != sha:
+            self.tree = (sha, set(list_tree(repo, sha)))
+        return self.tree[1] if sha else set()
+
+    def diff(self, repo: Path, unit: Unit) -> str:
+        if unit.sha not in self.diffs:
+            if len(self.diffs) >= DIFF_CACHE:
+                del self.diffs[next(iter(self.diffs))]
+            self.diffs[unit.sha] = unit_diff(repo, unit)
+        return self.diffs[unit.sha]
 
 
 class RepoMemory:
@@ -109,10 +133,10 @@ class RepoMemory:
             k=k,
             budget_tokens=budget_tokens,
             seeds=seeds,
-            diff_of=lambda unit: unit_diff(repo, unit),
+            diff_of=lambda unit: loaded.diff(repo, unit),
             conventions=loaded.conventions,
             skills=skills or [],
-            api=search_api(loaded.api_entries(), text, k),
+            api=loaded.search_api(text, k),
             rejected=rejected_like(outcomes, text),
         )
 
@@ -124,14 +148,14 @@ class RepoMemory:
 
     def skills_for(self, repo: Path, text: str, k: int = 3) -> list[Any]:
         """Skills similar to `text`, after retiring those whose files or APIs left the tree and expiring idle ones."""
-        memory = self._loaded(repo).memory
-        tree = set(list_tree(repo, memory.snapshot.sha)) if memory.snapshot.sha else set()
-        apis = {f"{p}::{s.qualname}" for p, e in memory.snapshot.files.items() for s in e.symbols}
+        loaded = self._loaded(repo)
         with self.store.locked(repo) as folder:
             book = self._skill_book(folder)
             if not book.skills:
                 return []
-            book.revalidate(tree, apis)
+            files = loaded.memory.snapshot.files
+            apis = {f"{p}::{s.qualname}" for p, e in files.items() for s in e.symbols}
+            book.revalidate(loaded.tree_paths(repo), apis)
             book.expire()
             picked = book.retrieve(text, k)
             _write_json(folder / "skills.json", book.to_json())
