@@ -17,7 +17,7 @@ from memory.paths import path_tokens
 from memory.signals import features_for
 from memory.snapshot import Snapshot
 from memory.symbols import symbols_touched
-from memory.termindex import TermScores
+from memory.termindex import TermIndex, TermScores
 from memory.textproc import tokenize
 from memory.vectors import Embedder, VectorIndex
 
@@ -62,6 +62,7 @@ class Memory:
         self.msg_vectors: list[np.ndarray] = []
         self.chunk_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
         self._msg_index: Bm25Index | None = None
+        self._msg_terms = TermIndex()  # every message so far, keyed by unit index; a view picks the first ones
         self.max_stale_units = 0  # message/history indexes may lag this many units (bulk calibration only)
         self._stale_units = 0
         self._history_index: tuple[list[str], Bm25Index] | None = None
@@ -144,9 +145,14 @@ class Memory:
         self._stale_units = 0
 
     def message_index(self) -> Bm25Index:
-        """BM25 over past messages; it may lag `max_stale_units` units, never run ahead of the history."""
+        """BM25 over past messages; it may lag `max_stale_units` units, never run ahead of the history.
+
+        Messages are counted once, as units arrive; a refresh only widens the view to the newest ones.
+        """
         if self._msg_index is None:
-            self._msg_index = Bm25Index(self.msg_tokens)
+            for index in range(len(self._msg_terms), len(self.msg_tokens)):
+                self._msg_terms.set(index, self.msg_tokens[index])
+            self._msg_index = TermScores(self._msg_terms, range(len(self.msg_tokens)))
             self._stale_units = 0
         return self._msg_index
 

@@ -25,6 +25,7 @@ class History:
         self.unit_paths: list[list[str]] = []  # per unit, the candidate paths it touched (renames followed)
         self.by_sha: dict[str, int] = {}
         self.version = 0  # bumped by every add, so derived arrays know when to recompute
+        self._reverted: tuple[int, set[str]] = (-1, set())
 
     def _rename(self, old: str, new: str) -> None:
         for index in self.touches.get(old, ()):  # only the units that touched `old` mention it
@@ -70,4 +71,7 @@ class History:
         return self.cochange[seed][other] / count if count and seed in self.cochange else 0.0
 
     def reverted_shas(self) -> set[str]:
-        return {u.reverts for u in self.units if u.reverts}
+        """The shas reverted by some unit (kept until the next add)."""
+        if self._reverted[0] != self.version:
+            self._reverted = (self.version, {u.reverts for u in self.units if u.reverts})
+        return self._reverted[1]

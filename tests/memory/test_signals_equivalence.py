@@ -95,7 +95,8 @@ def states() -> dict[str, np.ndarray]:
             out[f"{key}_cochange"] = ranked.cochange.toarray()
             out[f"{key}_scores"] = ranked.scores
             out[f"{key}_order"] = np.array(ranked.order)
-            out[f"{key}_similar"] = np.array(ranked.similar_units, dtype=np.float64).reshape(-1, 2)
+            out[f"{key}_similar"] = np.array([i for i, _ in ranked.similar_units])
+            out[f"{key}_weights"] = np.array([w for _, w in ranked.similar_units])
         for _ in range(15):
             unit, texts = gen.unit()
             memory.observe(unit, texts)
@@ -115,15 +116,15 @@ def test_golden_file_covers_every_state(current: dict[str, np.ndarray]) -> None:
 
 @pytest.mark.parametrize("part", ["paths", "order", "similar"])
 def test_candidates_orders_and_neighbours_are_unchanged(current: dict[str, np.ndarray], part: str) -> None:
-    """Candidate paths, ranking orders and similar units equal the golden ones exactly."""
+    """Candidate paths, ranking orders and similar units (their indexes) equal the golden ones exactly."""
     with np.load(GOLDEN) as golden:
         for key in (k for k in current if k.endswith(part)):
             np.testing.assert_array_equal(current[key], golden[key], err_msg=key)
 
 
-@pytest.mark.parametrize("part", ["features", "cochange", "scores"])
+@pytest.mark.parametrize("part", ["features", "cochange", "scores", "weights"])
 def test_features_and_scores_are_unchanged(current: dict[str, np.ndarray], part: str) -> None:
-    """Every feature column, co-change probability and fused score is allclose to the golden one."""
+    """Every feature column, co-change probability, fused score and similarity weight is allclose to the golden one."""
     with np.load(GOLDEN) as golden:
         for key in (k for k in current if k.endswith(part)):
             assert np.allclose(current[key], golden[key], rtol=1e-5, atol=1e-6), key
