@@ -357,7 +357,7 @@ def _narrowed(old: ParamKind, new: ParamKind) -> bool:
     return not accepts[old] <= accepts[new]
 
 
-DIFF_FORMAT = 3  # 3: built from format-3 surfaces (namespace directories loaded)
+DIFF_FORMAT = 4  # built from format-4 surfaces
 
 
 def diff_releases(package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True) -> list[Change]:

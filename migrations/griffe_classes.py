@@ -57,6 +57,15 @@ class Classes:
         """The member `name` as Python's attribute lookup on the class would find it, or None."""
         return next((c.members[name] for c in self.mro(cls) if name in c.members), None)
 
+    def factory(self, cls: Any) -> Any:
+        """The `__new__` or `__init__` whose signature `inspect.signature(cls)` reports (the first class of the
+        MRO defining either, `__new__` first), or None."""
+        for klass in self.mro(cls):
+            for name in ("__new__", "__init__"):
+                if name in klass.members:
+                    return klass.members[name]
+        return None
+
     def inherited(self, cls: Any) -> Iterator[tuple[str, Any]]:
         """(name, member) of inherited members not overridden by `cls`, first definition in MRO order."""
         seen = set(cls.members) | set(overloads(cls))

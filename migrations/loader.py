@@ -254,7 +254,7 @@ def _class_params(cls: Any, classes: Classes) -> tuple[Param, ...] | None:
         return None
     if any(k == "metaclass" for k in getattr(cls, "keywords", {})):
         return None
-    init = classes.lookup(cls, "__init__") or classes.lookup(cls, "__new__")
+    init = classes.factory(cls)
     if init is None:
         return None if classes.external(cls) else ()
     target = init.final_target if init.is_alias else init
@@ -323,7 +323,7 @@ def _shim_names(module: Any) -> tuple[str, ...]:
         return ()
 
 
-SURFACE_FORMAT = 3  # 3: namespace directories inside a package are loaded (open, not public)
+SURFACE_FORMAT = 4  # 3: namespace directories loaded; 4: class signature from __new__ or __init__ as inspect
 
 
 def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:

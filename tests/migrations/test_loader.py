@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from migrations.loader import load_surface
 from migrations.surface import Kind, Status
 
@@ -241,3 +243,26 @@ def test_nested_namespace_directories_are_loaded(make_surface: SurfaceFactory) -
     assert surface.resolve("pkg.sub.ns.mod.run").status == Status.FOUND
     assert surface.resolve("pkg.ns.inner.deep.Deep").status == Status.FOUND
     assert surface.resolve("pkg.sub.ns.mod.gone").status == Status.MISSING
+
+
+NEW_AND_INIT = (
+    "class A:\n    def __new__(cls, *args, **kw):\n        pass\n\n    def __init__(self, name):\n        pass\n"
+)
+BASE_NEW = "class Base:\n    def __new__(cls, *args, **kw):\n        pass\n\n\n"
+BASE_INIT = "class Base:\n    def __init__(self, name):\n        pass\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (NEW_AND_INIT, ["*args", "**kw"]),
+        (BASE_NEW + "class A(Base):\n    def __init__(self, name):\n        pass\n", ["name"]),
+        (BASE_INIT + "class A(Base):\n    pass\n", ["name"]),
+    ],
+)
+def test_class_signature_is_the_one_inspect_reports(
+    make_surface: SurfaceFactory, body: str, expected: list[str]
+) -> None:
+    """A class's signature comes from the first `__new__` or `__init__` along its MRO (`__new__` first)."""
+    found = make_surface({"pkg/__init__.py": body}).objects["pkg.A"]
+    assert found.params is not None and [p.render() for p in found.params] == expected
