@@ -39,7 +39,7 @@ from memory.vectors import Embedder
 
 __all__ = ["JOURNAL_VERSION", "read_journal", "write_journal"]
 
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2  # 2: hunks stored flat
 
 
 def _touched(units: list[Unit]) -> list[str]:

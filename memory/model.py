@@ -23,12 +23,16 @@ class FileChange:
     funcs: list[str] = field(default_factory=list)
 
     def to_json(self) -> list[Any]:
-        return [self.path, self.old_path, self.status, self.added, self.deleted, self.hunks, self.funcs]
+        """A flat row; the hunks are one flat list of ints (four per hunk), quick to parse and regroup."""
+        flat = [number for hunk in self.hunks for number in hunk]
+        return [self.path, self.old_path, self.status, self.added, self.deleted, flat, self.funcs]
 
     @classmethod
     def from_json(cls, row: list[Any]) -> FileChange:
-        path, old_path, status, added, deleted, hunks, funcs = row
-        return cls(path, old_path, status, added, deleted, [tuple(h) for h in hunks], list(funcs))
+        path, old_path, status, added, deleted, flat, funcs = row
+        numbers = iter(flat)  # the same iterator four times regroups them; a ragged list raises ValueError
+        hunks = list(zip(numbers, numbers, numbers, numbers, strict=True))
+        return cls(path, old_path, status, added, deleted, hunks, list(funcs))
 
 
 @dataclass

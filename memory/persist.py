@@ -42,7 +42,7 @@ __all__ = [
     "write_memory",
 ]
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: hunks stored flat
 
 
 def entry_json(entry: FileEntry) -> list[Any]:
