@@ -66,6 +66,8 @@ class Memory:
         self.max_stale_units = 0  # message/history indexes may lag this many units (bulk calibration only)
         self._stale_units = 0
         self._history_index: tuple[list[str], Bm25Index] | None = None
+        self._history_terms = TermIndex()  # per file, the messages of the units in its `_history_tails` entry
+        self._history_tails: dict[str, list[int]] = {}
         self._path_index: tuple[list[str], Bm25Index] | None = None
         self._msg_vindex: VectorIndex | None = None
         self._chunk_vindex: tuple[VectorIndex, list[tuple[str, str]]] | None = None
@@ -157,13 +159,19 @@ class Memory:
         return self._msg_index
 
     def history_index(self, paths: list[str]) -> Bm25Index:
-        """BM25 over one document per file: the messages of the last units that touched it."""
+        """BM25 over one document per file: the messages of the last units that touched it.
+
+        Only the files whose last touching units changed since the previous build are re-counted.
+        """
         if self._history_index is None or self._history_index[0] != paths or self._msg_index is None:
-            docs = [
-                [t for i in self.history.touches.get(p, [])[-HISTORY_DOC_UNITS:] for t in self.msg_tokens[i]]
-                for p in paths
-            ]
-            self._history_index = (list(paths), Bm25Index(docs))
+            tails = {p: self.history.touches.get(p, [])[-HISTORY_DOC_UNITS:] for p in paths}
+            for path in set(self._history_tails) - set(tails):
+                self._history_terms.remove(path)
+            for path, tail in tails.items():
+                if self._history_tails.get(path) != tail:
+                    self._history_terms.set(path, [t for i in tail for t in self.msg_tokens[i]])
+            self._history_tails = tails
+            self._history_index = (list(paths), TermScores(self._history_terms, paths))
         return self._history_index[1]
 
     def path_index(self, paths: list[str]) -> Bm25Index:
