@@ -62,13 +62,16 @@ async def migrate_repo(jc: JobContext, task: RepoTask) -> dict[str, Any]:
     token = await jc.services["github"].installation_token(task.installation_id)
     url = clone_url(settings.github_git_url, task.repo)
     await ws.sync_mirror(task.repo, url, token)
+    branch = branch_for(task.unit)
+    others = await edited_by_others(ws, task, branch)
+    if others:  # like Renovate: a PR someone else pushed to is theirs now; rewriting it could undo their commits
+        return {"status": "pr_open", "reason": f"left as it is: {others} pushed to {branch}"}
     try:
         plan = await jc.stage("migrate", lambda: _migrate(ws, jc.id, task, settings))
     except MigrationError as exc:
         return {"status": "failed", "reason": f"migration: {exc}"}
     if not plan["files"]:
         return {"status": "skipped", "reason": "the migration changes nothing in this repository"}
-    branch = branch_for(task.unit)
     patch = await jc.stage("patch", lambda: patch_breaks(jc, ws, task, plan))
     layers = _layers(task, plan, patch)
     tests = await jc.stage("test", lambda: _test(jc, ws, task, plan["base"], layers, branch))
@@ -77,6 +80,18 @@ async def migrate_repo(jc: JobContext, task: RepoTask) -> dict[str, Any]:
     pr = await jc.stage("pr", lambda: _open_or_update(gh, task, plan, patch, tests, branch, head["new_commit"]))
     await remember_pr(jc.store, task.repo, int(pr["pr_number"]), branch)
     return {"status": "pr_open", "reason": pr["note"], **{k: pr[k] for k in ("pr_number", "pr_url", "opened")}}
+
+
+async def edited_by_others(ws: GitWorkspace, task: RepoTask, branch: str) -> str | None:
+    """Who else committed on the campaign branch since it left the default branch (None when only the bot did)."""
+    mirror = ws.mirror_path(task.repo)
+    if not (await ws.run(mirror, "for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}")).strip():
+        return None
+    emails = await ws.run(
+        mirror, "log", "--format=%ae", f"refs/heads/{branch}", "--not", f"refs/heads/{task.default_branch}"
+    )
+    others = sorted({email for email in emails.split() if email != ws.identity["GIT_AUTHOR_EMAIL"]})
+    return ", ".join(others) or None
 
 
 async def remember_pr(store: Store, repo: str, number: int, branch: str) -> None:

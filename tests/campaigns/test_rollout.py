@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.campaigns.render import dashboard_marker
 from bot.settings import Settings
@@ -10,6 +11,7 @@ from bot.store import Store
 from bot.store.campaigns import RunRow, runs_of
 from tests.campaigns.conftest import INSTALLATION, tick
 from tests.campaigns.org import LIBRARY
+from tests.conftest import git
 from tests.standin.fixtures import Standin
 from tests.standin.state import Issue, Pull
 
@@ -100,3 +102,21 @@ async def _runs(settings: Settings) -> list[RunRow]:
         return list(await runs_of(store, INSTALLATION, "fixlib-2"))
     finally:
         await store.aclose()
+
+
+def test_a_pr_someone_else_pushed_to_is_left_as_it_is(org_settings: Settings, standin: Standin, tmp_path: Path) -> None:
+    """A human commit on a campaign branch stops the bot from updating that PR; the dashboard says who pushed."""
+    tick(org_settings, MONDAY)
+    repo = standin.state.repos["acme/api"]
+    work = tmp_path / "api"
+    git(tmp_path, "clone", "-q", "--branch", BRANCH, str(repo.git_dir), str(work))
+    (work / "NOTES.md").write_text("hand-made follow-up\n")
+    git(work, "add", "NOTES.md")
+    git(work, "commit", "-q", "--author", "Ann <ann@example.com>", "-m", "follow-up")
+    git(work, "push", "-q", "origin", BRANCH)
+    human = standin.state.branch_sha("acme/api", BRANCH)
+    tick(org_settings, NEXT_MONDAY)
+    assert standin.state.branch_sha("acme/api", BRANCH) == human
+    [dashboard] = dashboards(standin)
+    [row] = [line for line in rows(dashboard) if "acme/api" in line]
+    assert "PR open" in row and "left as it is: ann@example.com pushed" in row
