@@ -118,6 +118,8 @@ class _Builder:
             kind = Kind.METHOD if parent is not None and parent.kind.value == "class" else Kind.FUNCTION
             self.surface.objects[path] = ApiObject(path, kind, public=public)
             return
+        if member.is_alias and _aliases_an_ancestor(member):
+            return  # `import numpy as np` inside numpy (a stub's private import): not an attribute at run time
         if member.is_alias and not inherited:
             self._add_alias(path, member, public)
             return
@@ -201,6 +203,14 @@ def _final_or_none(member: Any) -> Any:
         return member.final_target
     except (griffe.AliasResolutionError, griffe.CyclicAliasError):
         return None
+
+
+def _aliases_an_ancestor(member: Any) -> bool:
+    """Whether an import names the module it sits in, or a package above it."""
+    target, parent = _final_or_none(member), getattr(member.parent, "path", "")
+    if target is None or target.kind.value != "module":
+        return False
+    return bool(parent) and (parent == target.path or parent.startswith(f"{target.path}."))
 
 
 def _is_public(member: Any, name: str, exports: set[str] | None) -> bool:
@@ -323,7 +333,8 @@ def _shim_names(module: Any) -> tuple[str, ...]:
         return ()
 
 
-SURFACE_FORMAT = 4  # 3: namespace directories loaded; 4: class signature from __new__ or __init__ as inspect
+SURFACE_FORMAT = 5  # 3: namespace directories loaded; 4: class signature from __new__ or __init__ as inspect;
+# 5: imports of the package itself (`import numpy as np` in its stub) are not attributes
 
 
 def release_surface(package: str, version: str, cache_dir: Path) -> ApiSurface:

@@ -266,3 +266,15 @@ def test_class_signature_is_the_one_inspect_reports(
     """A class's signature comes from the first `__new__` or `__init__` along its MRO (`__new__` first)."""
     found = make_surface({"pkg/__init__.py": body}).objects["pkg.A"]
     assert found.params is not None and [p.render() for p in found.params] == expected
+
+
+@pytest.mark.parametrize("where", ["pkg/__init__.pyi", "pkg/sub.py"])
+def test_an_import_of_the_package_itself_is_not_an_attribute(make_surface: SurfaceFactory, where: str) -> None:
+    """`import pkg as p` inside pkg (numpy's stub does it) leaves no `p` in the API to resolve through."""
+    files = {"pkg/__init__.py": "from pkg.sub import isin\n", "pkg/sub.py": "def isin(a, b):\n    return a in b\n"}
+    stub = "def isin(a, b): ...\n" if where.endswith("pyi") else ""
+    files[where] = files.get(where, "") + "import pkg as p\n" + stub
+    surface = make_surface(files)
+    assert surface.resolve("pkg.isin").status == Status.FOUND
+    alias = "pkg.p.isin" if where.endswith("pyi") else "pkg.sub.p.isin"
+    assert surface.resolve(alias).status != Status.FOUND
