@@ -119,7 +119,9 @@ def resolve_replacement(api: str, replacement: str, top_level: Sequence[str], ne
     """The full path a deprecation message's replacement names, when the new surface has it."""
     container = api.rpartition(".")[0]
     candidates = [replacement] if replacement.split(".")[0] in top_level else []
-    candidates += [f"{container}.{replacement}", f"{api.split('.')[0]}.{replacement}"]
+    top, rest = api.split(".")[0], replacement.partition(".")[2]
+    candidates += [f"{container}.{replacement}", f"{top}.{replacement}"]
+    candidates += [f"{top}.{rest}"] if rest and new is not None else []  # `np.isin`: the package under its alias
     for candidate in candidates:
         if candidate == api:
             continue

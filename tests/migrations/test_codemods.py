@@ -119,6 +119,15 @@ def test_deprecation_without_a_resolvable_replacement_is_ignored(make_surface: S
     assert rules.paths == {}
 
 
+def test_deprecation_naming_the_package_by_an_alias_resolves(make_surface: SurfaceFactory) -> None:
+    """`use p.new_fn instead` (the package under a conventional alias) rewrites to pkg.new_fn when pkg has it."""
+    rules = build_rules(
+        [change("pkg.old_fn", ChangeKind.DEPRECATED, replacement="p.new_fn")], ("pkg",), make_surface(NEW_PKG)
+    )
+    result = apply_codemods("import pkg\npkg.old_fn(1)\n", rules)
+    assert result.source == "import pkg\npkg.new_fn(1)\n"
+
+
 def test_invalid_source_raises() -> None:
     """Source that libcst cannot parse raises CodemodError."""
     with pytest.raises(CodemodError):
