@@ -173,21 +173,20 @@ async def campaign_row(store: Store, installation_id: int, campaign: str) -> Cam
 
 
 async def set_dashboard(store: Store, installation_id: int, campaign: str, issue_number: int) -> None:
-    await campaign_row(store, installation_id, campaign)
-    async with store.session() as session:
-        await session.execute(
-            update(CampaignRow)
-            .where(CampaignRow.installation_id == installation_id, CampaignRow.campaign == campaign)
-            .values(dashboard_issue=issue_number)
-        )
+    await _update_campaign(store, installation_id, campaign, dashboard_issue=issue_number)
 
 
 async def add_sandbox_seconds(store: Store, installation_id: int, campaign: str, seconds: float) -> None:
     """Add test time to the campaign's spend, atomically."""
+    await _update_campaign(store, installation_id, campaign, sandbox_s=CampaignRow.sandbox_s + seconds)
+
+
+async def _update_campaign(store: Store, installation_id: int, campaign: str, **values: Any) -> None:
+    """Create the campaign's row if needed, then set `values` on it in one UPDATE."""
     await campaign_row(store, installation_id, campaign)
     async with store.session() as session:
         await session.execute(
             update(CampaignRow)
             .where(CampaignRow.installation_id == installation_id, CampaignRow.campaign == campaign)
-            .values(sandbox_s=CampaignRow.sandbox_s + seconds)
+            .values(**values)
         )
