@@ -357,16 +357,17 @@ def _narrowed(old: ParamKind, new: ParamKind) -> bool:
     return not accepts[old] <= accepts[new]
 
 
-DIFF_FORMAT = 4  # built from format-4 surfaces
+DIFF_FORMAT = 4  # the cache name also carries the loader's SURFACE_FORMAT: a new surface format re-diffs
 
 
 def diff_releases(package: str, old: str, new: str, cache_dir: Path, *, parallel: bool = True) -> list[Change]:
     """Diff two releases fetched from the index (loaded in two processes with `parallel`); the result is
     cached as JSON per (package, old, new)."""
     from migrations.followed import followed_pair
+    from migrations.loader import SURFACE_FORMAT
     from migrations.pypi import normalize
 
-    cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.json"
+    cached = cache_dir / "diffs" / f"{normalize(package)}-{old}-{new}.v{DIFF_FORMAT}.s{SURFACE_FORMAT}.json"
     if cached.is_file():
         return [Change.from_json(c) for c in json.loads(cached.read_text())]
     changes = diff_surfaces(*followed_pair(package, old, new, cache_dir, parallel=parallel))
