@@ -70,7 +70,9 @@ def start_redis(
     port = port or free_port()
     argv = [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir), "--protected-mode", "yes"]
     argv += ["--appendonly", "yes"] if persist else ["--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own session: a terminal's Ctrl+C (sent to the whole process group) reaches only the bot, which finishes
+    # with Redis still up and then stops it, instead of the worker's last writes failing against a dead server.
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
