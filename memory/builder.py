@@ -14,7 +14,17 @@ from memory.model import Unit
 from memory.paths import is_candidate
 from memory.vectors import Embedder, PrimedEmbedder
 
-__all__ = ["BuildConfig", "build", "build_from_units", "gold_paths", "learn_online", "learn_units", "unit_texts"]
+__all__ = [
+    "BuildConfig",
+    "build",
+    "build_from_units",
+    "chunk_batches",
+    "gold_paths",
+    "learn_online",
+    "learn_units",
+    "primed",
+    "unit_texts",
+]
 
 
 @dataclass
@@ -46,11 +56,19 @@ def gold_paths(memory: Memory, unit: Unit) -> list[str]:
 
 
 def learn_online(
-    memory: Memory, unit: Unit, blobs: BlobReader, config: BuildConfig, recalibrate: bool = True
+    memory: Memory,
+    unit: Unit,
+    blobs: BlobReader,
+    config: BuildConfig,
+    recalibrate: bool = True,
+    texts: dict[str, str | None] | None = None,
 ) -> Example | None:
-    """Score the unit as a calibration example with what memory knew before it, then learn it."""
+    """Score the unit as a calibration example with what memory knew before it, then learn it.
+
+    `texts` are the unit's post-images (`unit_texts`) when the caller already read them.
+    """
     example = memory.example(unit.message, gold_paths(memory, unit)) if unit.message.strip() else None
-    memory.observe(unit, unit_texts(unit, blobs))
+    memory.observe(unit, unit_texts(unit, blobs) if texts is None else texts)
     if example is not None:
         remember_example(memory, example, config, recalibrate)
     return example
@@ -66,30 +84,61 @@ def remember_example(memory: Memory, example: Example, config: BuildConfig, reca
         memory.pending_examples = 0
 
 
+def chunk_batches(memory: Memory, units: list[Unit], texts: list[dict[str, str | None]]) -> list[list[str]]:
+    """Per unit, the function chunks `observe` will embed for it: those not in the previous version of a file
+    it touched (a function moved by a rename keeps its vector).
+
+    The entries are made once here (`Snapshot.prepare`) and set by `observe` without parsing again.
+    """
+    files = memory.snapshot.files
+    current: dict[str, set[str]] = {}
+    batches = []
+    for unit, post in zip(units, texts, strict=True):
+        renamed = [c.old_path for c in unit.files if c.status == "R" and c.old_path != c.path]
+        known: set[str] = set()
+        for path in [*renamed, *post]:
+            known |= current.get(path, set(files[path].chunks.values()) if path in files else set())
+            current[path] = set()
+        fresh: set[str] = set()
+        for path, text in post.items():
+            current[path] = set(memory.snapshot.prepare(path, text).chunks.values()) if text is not None else set()
+            fresh |= current[path]
+        batches.append(sorted(fresh - known))
+    return batches
+
+
 @contextmanager
-def primed(memory: Memory, units: list[Unit]) -> Iterator[None]:
-    """Embed the units' messages in one batch up front; each is then both a calibration query and a message."""
+def primed(memory: Memory, units: list[Unit], texts: list[dict[str, str | None]]) -> Iterator[None]:
+    """Embed the units' messages and changed functions in one batch up front (each message is both a
+    calibration query and a message); learning then finds every vector it asks for already made.
+
+    One batch sorted by length pads less than one per unit, and the files are parsed once (`Snapshot.prepare`).
+    """
     inner = memory.embedder
     if inner is not None:
-        memory.embedder = PrimedEmbedder(inner, [u.message for u in units if u.message.strip()])
+        batches = chunk_batches(memory, units, texts)
+        messages = [u.message for u in units if u.message.strip()]
+        memory.embedder = PrimedEmbedder(inner, messages + [t for batch in batches for t in batch])
     try:
         yield
     finally:
         memory.embedder = inner
+        memory.snapshot.forget_prepared()
 
 
 def learn_units(
     memory: Memory, units: list[Unit], blobs: BlobReader, config: BuildConfig, recalibrate: bool = True
 ) -> None:
-    """Learn units online in order, message embeddings batched; message indexes may lag `bulk_stale_units`.
+    """Learn units online in order, embeddings batched up front; message indexes may lag `bulk_stale_units`.
 
     No calibration example ever sees its own unit, and the final state is fresh.
     """
     memory.max_stale_units = config.bulk_stale_units
+    texts = [unit_texts(unit, blobs) for unit in units]
     try:
-        with primed(memory, units):
-            for unit in units:
-                learn_online(memory, unit, blobs, config, recalibrate)
+        with primed(memory, units, texts):
+            for unit, post in zip(units, texts, strict=True):
+                learn_online(memory, unit, blobs, config, recalibrate, post)
     finally:
         memory.max_stale_units = 0
         memory.refresh_indexes()

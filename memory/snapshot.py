@@ -64,13 +64,25 @@ class Snapshot:
         self._synced: dict[str, FileEntry] = {}
         self._views: dict[tuple[str, float], TermScores] = {}  # the same object until the files change
         self._table: FileTable | None = None
+        self._prepared: dict[tuple[str, str], FileEntry] = {}
+
+    def prepare(self, path: str, text: str) -> FileEntry:
+        """The entry `put(path, text)` will set, made now (an update plans its embeddings from it) and kept."""
+        key = (path, text)
+        if key not in self._prepared:
+            self._prepared[key] = make_entry(path, text)
+        return self._prepared[key]
+
+    def forget_prepared(self) -> None:
+        self._prepared.clear()
 
     def put(self, path: str, text: str | None) -> None:
         """Set a file's text (None deletes it); non-candidates are ignored."""
         if text is None:
             self.files.pop(path, None)
         elif is_candidate(path):
-            self.files[path] = make_entry(path, text)
+            prepared = self._prepared.pop((path, text), None)
+            self.files[path] = prepared if prepared is not None else make_entry(path, text)
 
     def _sync(self) -> None:
         """Re-count the entries added, replaced or removed since the last query."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import os
 import time
@@ -19,10 +20,28 @@ from memory.journal import read_journal, write_journal
 from memory.persist import journal_path, read_memory, write_memory
 from memory.vectors import Embedder
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "gc_paused"]
 
 MEMORY_FILE = "memory.bin"
 COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (reference counting still frees everything acyclic).
+
+    Loading memory makes millions of objects (units, file changes, tokens), which sets off full collections
+    that traverse the whole heap, a loaded model included, again and again; measured on pip's memory: units
+    decoded in 0.25 s with collections vs 0.04 s without, a 10-unit update 1.8-2.3 s vs 1.5 s. Loading and
+    learning a bounded batch of units make no cycles worth collecting early; the collector runs after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -87,8 +106,9 @@ class MemoryStore:
         path = self.repo_dir(repo) / MEMORY_FILE
         if not path.exists():
             raise IndexCorrupt(f"no memory for {repo} yet")
-        memory, extra = read_memory(path, self.embedder)
-        base_units, journal_extra = read_journal(memory, path, self.embedder)
+        with gc_paused():
+            memory, extra = read_memory(path, self.embedder)
+            base_units, journal_extra = read_journal(memory, path, self.embedder)
         return memory, extra if journal_extra is None else journal_extra, base_units
 
     def _stamp(self, folder: Path) -> tuple[Any, ...]:
@@ -153,5 +173,5 @@ class MemoryStore:
 
     def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
         units = list(iter_units(repo, until=target, since=memory.snapshot.sha))
-        with BlobReader(repo) as blobs:
+        with BlobReader(repo) as blobs, gc_paused():
             learn_units(memory, units, blobs, self.config)

@@ -143,3 +143,21 @@ def test_worker_rereads_files_another_worker_changed(store: MemoryStore, history
     commit(history_repo, "Second push", {"src/pkg/b.py": "def b():\n    return 2\n"})
     titles = [u.title for u in store.update(history_repo).history.units]
     assert titles[-2:] == ["First push", "Second push"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_gc_paused_restores_the_collector_state(enabled: bool) -> None:
+    """Inside the block the collector is off; after it (even on error) it is as it was before."""
+    import gc
+
+    from memory.store import gc_paused
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with pytest.raises(RuntimeError), gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("boom")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

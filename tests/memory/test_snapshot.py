@@ -1,0 +1,45 @@
+"""Tests for memory.snapshot: entries prepared ahead are the ones `put` sets, without parsing twice."""
+
+from __future__ import annotations
+
+import pytest
+
+import memory.snapshot
+from memory.snapshot import FileEntry, Snapshot, make_entry
+
+SOURCE = 'def send(request):\n    """Send it."""\n    return request\n'
+
+
+def test_put_sets_the_prepared_entry_without_parsing_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry prepared for (path, text) is the one put stores; put does not call make_entry for it."""
+    snapshot = Snapshot()
+    prepared = snapshot.prepare("src/app.py", SOURCE)
+    assert prepared == make_entry("src/app.py", SOURCE)
+    monkeypatch.setattr(memory.snapshot, "make_entry", lambda path, text: pytest.fail("parsed twice"))
+    snapshot.put("src/app.py", SOURCE)
+    assert snapshot.files["src/app.py"] is prepared
+
+
+def test_put_of_other_text_ignores_the_prepared_entry() -> None:
+    """A prepared entry only stands for the exact text it was made from."""
+    snapshot = Snapshot()
+    snapshot.prepare("src/app.py", SOURCE)
+    snapshot.put("src/app.py", SOURCE.replace("request", "message"))
+    assert list(snapshot.files["src/app.py"].chunks) == ["send"]
+    assert "message" in snapshot.files["src/app.py"].chunks["send"]
+
+
+def test_forget_prepared_drops_entries_never_put(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After forget_prepared, put parses the text itself."""
+    snapshot = Snapshot()
+    snapshot.prepare("src/app.py", SOURCE)
+    snapshot.forget_prepared()
+    calls: list[str] = []
+
+    def counting(path: str, text: str) -> FileEntry:
+        calls.append(path)
+        return make_entry(path, text)
+
+    monkeypatch.setattr(memory.snapshot, "make_entry", counting)
+    snapshot.put("src/app.py", SOURCE)
+    assert calls == ["src/app.py"]
