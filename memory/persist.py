@@ -1,6 +1,12 @@
 """Serialise a Memory to one versioned, checksummed base file, written atomically (temp file + rename).
 
 Updates append to a journal next to the base instead (memory/journal.py); a full write drops it.
+
+The history (units, touches, co-change counts) and the message tokens are pickled rather than replayed: a
+fresh worker loading pip's 5k units spent ~0.2 s decoding units from JSON, re-adding them and re-tokenising
+their messages, against ~0.09 s to unpickle the result. The unpickler only builds the few classes the history
+is made of (anything else is IndexCorrupt), and the header carries a fingerprint of their fields, so a file
+written before any of them changed shape is rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import tempfile
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +29,10 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.fusion import Example, Weights
-from memory.model import Unit
+from memory.history import History
+from memory.model import FileChange, Unit
 from memory.snapshot import FileEntry
 from memory.symbols import Symbol
-from memory.textproc import tokenize
 from memory.vectors import Embedder
 
 __all__ = [
@@ -37,12 +45,13 @@ __all__ = [
     "pack",
     "read_header",
     "read_memory",
+    "schema",
     "unpack",
     "write_atomic",
     "write_memory",
 ]
 
-FORMAT_VERSION = 7  # 7: hunks stored flat
+FORMAT_VERSION = 8  # 7: hunks stored flat; 8: history and message tokens pickled, with a schema fingerprint
 
 
 def entry_json(entry: FileEntry) -> list[Any]:
@@ -55,9 +64,50 @@ def entry_from(row: list[Any]) -> FileEntry:
     return FileEntry(tokens, [Symbol(*s) for s in symbols], func_tokens, chunks)
 
 
+_PICKLED = frozenset(
+    {
+        ("memory.history", "History"),
+        ("memory.model", "Unit"),
+        ("memory.model", "FileChange"),
+        ("collections", "Counter"),
+        ("collections", "defaultdict"),
+        ("builtins", "list"),
+        ("builtins", "set"),
+    }
+)
+
+
+def schema() -> str:
+    """A fingerprint of the pickled classes' fields: it changes whenever one of them changes shape."""
+    names = [[f.name for f in fields(Unit)], [f.name for f in fields(FileChange)], sorted(vars(History()))]
+    return hashlib.sha256(json.dumps(names).encode()).hexdigest()[:16]
+
+
+class _HistoryUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _PICKLED:
+            raise IndexCorrupt(f"memory file pickles {module}.{name}, which a history is not made of")
+        return super().find_class(module, name)
+
+
+def _pickled_history(memory: Memory) -> np.ndarray:
+    raw = pickle.dumps((memory.history, memory.msg_tokens), protocol=pickle.HIGHEST_PROTOCOL)
+    return np.frombuffer(raw, dtype=np.uint8)
+
+
+def _unpickled_history(array: np.ndarray) -> tuple[History, list[list[str]]]:
+    try:
+        history, tokens = _HistoryUnpickler(io.BytesIO(array.tobytes())).load()
+    except (pickle.UnpicklingError, AttributeError, ValueError, TypeError, EOFError) as exc:
+        raise IndexCorrupt(f"memory file has an unreadable history: {exc}") from exc
+    if not isinstance(history, History) or not isinstance(tokens, list) or len(tokens) != len(history.units):
+        raise IndexCorrupt("memory file has a malformed history")
+    return history, tokens
+
+
 def _state(memory: Memory, extra: dict[str, Any]) -> dict[str, Any]:
     return {
-        "units": [u.to_json() for u in memory.history.units],
+        "schema": schema(),
         "snapshot_sha": memory.snapshot.sha,
         "files": {p: entry_json(e) for p, e in memory.snapshot.files.items()},
         "weights": [memory.weights.signal, memory.weights.cochange, memory.weights.completion],
@@ -88,7 +138,7 @@ def examples_from(golds: list[list[int]], arrays: Any) -> list[Example]:
 
 
 def _arrays(memory: Memory) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {"msg_vectors": memory.message_vectors()}
+    arrays: dict[str, np.ndarray] = {"msg_vectors": memory.message_vectors(), "history": _pickled_history(memory)}
     for i, (_, (_, vectors)) in enumerate(sorted(memory.chunk_vectors.items())):
         arrays[f"chunk_{i}"] = vectors
     return arrays | examples_arrays(memory.examples)
@@ -161,11 +211,8 @@ def unpack(source: Path, version: int) -> tuple[dict[str, Any], bytes]:
 
 def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> Memory:
     memory = Memory(embedder)
-    units = [Unit.from_json(row) for row in state["units"]]
-    for unit in units:
-        memory.history.add(unit)
-        memory.msg_tokens.append(tokenize(unit.message))
-    if embedder is not None and len(arrays["msg_vectors"]) == len(units):
+    memory.history, memory.msg_tokens = _unpickled_history(arrays["history"])
+    if embedder is not None and len(arrays["msg_vectors"]) == len(memory.history.units):
         memory.msg_vectors = [arrays["msg_vectors"]]
     memory.snapshot.files = {p: entry_from(row) for p, row in state["files"].items()}
     memory.snapshot.sha = state["snapshot_sha"]
@@ -186,6 +233,8 @@ def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[s
             state = json.loads(gzip.decompress(arrays["state"].tobytes()))
             if state["embedder"] != (embedder.name if embedder else None):
                 raise IndexCorrupt(f"memory file {source} was built with embedder {state['embedder']!r}")
+            if state["schema"] != schema():
+                raise IndexCorrupt(f"memory file {source} pickles a history of another shape")
             return _restore(state, arrays, embedder), state["extra"]
     except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise IndexCorrupt(f"memory file {source} is malformed: {exc}") from exc
