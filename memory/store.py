@@ -16,7 +16,7 @@ from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
-from memory.journal import read_journal, write_journal
+from memory.journal import Base, read_journal, write_journal
 from memory.persist import journal_path, read_memory, write_memory
 from memory.vectors import Embedder
 
@@ -30,10 +30,11 @@ COMPACT_UNITS = 200  # past this many units in the journal, an update writes a n
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside the block (reference counting still frees everything acyclic).
 
-    Loading memory makes millions of objects (units, file changes, tokens), which sets off full collections
-    that traverse the whole heap, a loaded model included, again and again; measured on pip's memory: units
-    decoded in 0.25 s with collections vs 0.04 s without, a 10-unit update 1.8-2.3 s vs 1.5 s. Loading and
-    learning a bounded batch of units make no cycles worth collecting early; the collector runs after.
+    Loading memory makes about half a million tracked objects (units, file changes, token lists), which sets
+    off collections that traverse them, and the rest of the heap, a loaded model included, again and again;
+    measured on pip's memory: units decoded in 0.25 s with collections vs 0.04 s without, a 10-unit update
+    1.8-2.3 s vs 1.5 s. Memory makes next to no cyclic garbage (a whole build of pallets/click with the
+    collector off left 80 unreachable objects), so nothing piles up; the collector runs after the block.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -67,9 +68,9 @@ class MemoryStore:
         self.embedder = embedder
         self.config = config or BuildConfig()
         self.lock_timeout_s = lock_timeout_s
-        # Per memory folder, what this process last wrote or read there: (file identities, memory, extra, units
-        # in the base). A worker that handles push after push then skips re-reading ~25 MB per update.
-        self._live: dict[Path, tuple[tuple[Any, ...], Memory, dict[str, Any], int]] = {}
+        # Per memory folder, what this process last wrote or read there: (file identities, memory, extra, what
+        # the base holds). A worker that handles push after push then skips re-reading ~25 MB per update.
+        self._live: dict[Path, tuple[tuple[Any, ...], Memory, dict[str, Any], Base]] = {}
 
     def repo_dir(self, repo: Path) -> Path:
         resolved = repo.resolve()
@@ -101,15 +102,15 @@ class MemoryStore:
         memory, extra, _ = self._load(repo)
         return memory, extra
 
-    def _load(self, repo: Path) -> tuple[Memory, dict[str, Any], int]:
-        """Base file plus its journal: memory, extra, and how many of its units the base file holds."""
+    def _load(self, repo: Path) -> tuple[Memory, dict[str, Any], Base]:
+        """Base file plus its journal: memory, extra, and what of it the base file holds."""
         path = self.repo_dir(repo) / MEMORY_FILE
         if not path.exists():
             raise IndexCorrupt(f"no memory for {repo} yet")
         with gc_paused():
             memory, extra = read_memory(path, self.embedder)
-            base_units, journal_extra = read_journal(memory, path, self.embedder)
-        return memory, extra if journal_extra is None else journal_extra, base_units
+            base, journal_extra = read_journal(memory, path, self.embedder)
+        return memory, extra if journal_extra is None else journal_extra, base
 
     def _stamp(self, folder: Path) -> tuple[Any, ...]:
         """Identity of the base file and its journal (inode, size, mtime): any rewrite or damage changes it."""
@@ -118,7 +119,7 @@ class MemoryStore:
             (s.st_ino, s.st_size, s.st_mtime_ns) if (s := _stat(p)) is not None else None for p in (base, journal)
         )
 
-    def _load_live(self, repo: Path, folder: Path) -> tuple[Memory, dict[str, Any], int]:
+    def _load_live(self, repo: Path, folder: Path) -> tuple[Memory, dict[str, Any], Base]:
         """What this process last wrote, if the files still hold exactly that; else a load from disk.
 
         The memory handed out is the caller's to change: it leaves the in-process copy until written again.
@@ -128,8 +129,8 @@ class MemoryStore:
             return live[1], live[2], live[3]
         return self._load(repo)
 
-    def _keep_live(self, folder: Path, memory: Memory, extra: dict[str, Any], base_units: int) -> None:
-        self._live[folder] = (self._stamp(folder), memory, extra, base_units)
+    def _keep_live(self, folder: Path, memory: Memory, extra: dict[str, Any], base: Base) -> None:
+        self._live[folder] = (self._stamp(folder), memory, extra, base)
 
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
         """Bring memory up to `rev`: incremental when possible, a full rebuild when the file can't be trusted.
@@ -138,25 +139,25 @@ class MemoryStore:
         it writes a new base instead.
         """
         target = head_sha(repo, rev)
-        with self.locked(repo) as folder:
+        with self.locked(repo) as folder, gc_paused():
             try:
-                memory, extra, base_units = self._load_live(repo, folder)
+                memory, extra, base = self._load_live(repo, folder)
             except IndexCorrupt:
-                memory, extra, base_units = build(repo, self.embedder, self.config, target), {}, 0
+                memory, extra, base = build(repo, self.embedder, self.config, target), {}, Base(0, [])
             else:
                 if memory.snapshot.sha == target:
-                    self._keep_live(folder, memory, extra, base_units)
+                    self._keep_live(folder, memory, extra, base)
                     return memory
                 if not self._extends(repo, memory.snapshot.sha, target):
-                    memory, extra, base_units = build(repo, self.embedder, self.config, target), {}, 0
+                    memory, extra, base = build(repo, self.embedder, self.config, target), {}, Base(0, [])
                 else:
                     self._learn_new(repo, memory, target)
-            if len(memory.history.units) - base_units > COMPACT_UNITS or not base_units:
+            if len(memory.history.units) - base.units > COMPACT_UNITS or not base.units:
                 write_memory(memory, folder / MEMORY_FILE, extra)
-                base_units = len(memory.history.units)
+                base = Base(len(memory.history.units), list(memory.examples))
             else:
-                write_journal(memory, folder / MEMORY_FILE, base_units, extra)
-            self._keep_live(folder, memory, extra, base_units)
+                write_journal(memory, folder / MEMORY_FILE, base, extra)
+            self._keep_live(folder, memory, extra, base)
             return memory
 
     def save(self, repo: Path, memory: Memory, extra: dict[str, Any]) -> None:

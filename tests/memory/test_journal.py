@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import memory.store
 from memory.builder import BuildConfig
 from memory.errors import IndexCorrupt
-from memory.persist import journal_path
+from memory.journal import JOURNAL_VERSION, Base, write_journal
+from memory.persist import journal_path, unpack
 from memory.store import MEMORY_FILE, MemoryStore
 from memory.vectors import FakeEmbedder
 from tests.memory.conftest import commit
@@ -84,3 +87,45 @@ def test_long_journal_is_compacted_into_a_new_base(
     store.update(history_repo)
     assert not journal_path(base).exists()
     assert len(store.load(history_repo)[0].history.units) == 8
+
+
+def _journal_examples(base: Path) -> int:
+    """How many calibration examples the journal next to `base` stores itself."""
+    _, payload = unpack(journal_path(base), JOURNAL_VERSION)
+    with np.load(io.BytesIO(payload)) as arrays:
+        return sum(1 for name in arrays.files if name.startswith("ex_") and name.endswith("_f"))
+
+
+@pytest.mark.parametrize(("pushes", "kept"), [(3, 1), (4, 0)])
+def test_journal_stores_only_examples_made_since_the_base(
+    tmp_path: Path, history_repo: Path, pushes: int, kept: int
+) -> None:
+    """The base's surviving examples are named, not copied; a fresh load has exactly the learned window."""
+    config = BuildConfig(calibration_units=4, recalibrate_every=2)
+    store = MemoryStore(tmp_path / "memory", FakeEmbedder(), config)
+    built = store.update(history_repo)
+    base = store.repo_dir(history_repo) / MEMORY_FILE
+    from_base = list(built.examples)
+    for n in range(pushes):
+        _push(history_repo, n)
+        learned = store.update(history_repo)
+    new = [ex for ex in learned.examples if all(ex is not old for old in from_base)]
+    assert len(from_base) == 1 and len(learned.examples) - len(new) == kept
+    assert len(new) == pushes and _journal_examples(base) == pushes
+    loaded, _ = MemoryStore(store.root, FakeEmbedder(), config).load(history_repo)
+    assert [ex.gold for ex in loaded.examples] == [ex.gold for ex in learned.examples]
+    for mine, theirs in zip(loaded.examples, learned.examples, strict=True):
+        np.testing.assert_array_equal(mine.features, theirs.features)
+        assert (mine.cochange != theirs.cochange).nnz == 0
+
+
+def test_journal_naming_examples_the_base_lacks_is_corrupt(store: MemoryStore, history_repo: Path) -> None:
+    """A journal that keeps a slice of base examples beyond the base's own is malformed, never applied."""
+    built = store.update(history_repo)
+    base = store.repo_dir(history_repo) / MEMORY_FILE
+    _push(history_repo, 1)
+    learned = store.update(history_repo)
+    padding = [learned.examples[0]] * 5  # pretend the base had five more examples before these
+    write_journal(learned, base, Base(6, padding + list(built.examples)), {})
+    with pytest.raises(IndexCorrupt, match="malformed"):
+        MemoryStore(store.root, FakeEmbedder()).load(history_repo)
