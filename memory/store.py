@@ -42,7 +42,22 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            _to_oldest_generation()
             gc.enable()
+
+
+def _to_oldest_generation() -> None:
+    """Move every tracked object into the oldest generation, where only full collections look.
+
+    Left young, what the block made (a loaded memory: ~140k tracked objects for pip) would be traversed by
+    the next young collection and again by the next middle one, ~0.07 s and ~0.09 s measured, both right
+    after an update. `unfreeze` documents putting the permanent generation back into the oldest one; nothing
+    is kept frozen, so cycles are still found by the next full collection. Skipped when the process froze
+    objects itself (unfreezing would undo that).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -161,3 +161,31 @@ def test_gc_paused_restores_the_collector_state(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_gc_paused_leaves_what_it_made_in_the_oldest_generation() -> None:
+    """Objects made in the block are where only full collections look, and are still collectable there."""
+    import gc
+
+    from memory.store import gc_paused
+
+    with gc_paused():
+        made = [[n] for n in range(3)]
+    assert any(o is made for o in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0
+
+
+def test_gc_paused_keeps_objects_the_process_froze_itself() -> None:
+    """When the process froze objects (before a fork, say), the block leaves them frozen."""
+    import gc
+
+    from memory.store import gc_paused
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            made = [1, 2]
+        assert gc.get_freeze_count() == frozen and made
+    finally:
+        gc.unfreeze()
