@@ -61,6 +61,7 @@ def learn_online(
     blobs: BlobReader,
     config: BuildConfig,
     recalibrate: bool = True,
+    *,
     texts: dict[str, str | None] | None = None,
 ) -> Example | None:
     """Score the unit as a calibration example with what memory knew before it, then learn it.
@@ -138,7 +139,7 @@ def learn_units(
     try:
         with primed(memory, units, texts):
             for unit, post in zip(units, texts, strict=True):
-                learn_online(memory, unit, blobs, config, recalibrate, post)
+                learn_online(memory, unit, blobs, config, recalibrate, texts=post)
     finally:
         memory.max_stale_units = 0
         memory.refresh_indexes()
