@@ -23,7 +23,7 @@ from memory.gitlog import BlobReader, iter_units
 from memory.model import Unit
 from memory.vectors import Embedder
 
-__all__ = ["METHODS", "BenchResult", "run_bench"]
+__all__ = ["METHODS", "BenchResult", "delta_interval", "run_bench"]
 
 METHODS = ("memory", "content-bm25", "rrf(content,message)")
 LEVELS = ("file", "function", "completion")
@@ -50,6 +50,29 @@ class BenchResult:
 
     def count(self, level: str) -> int:
         return len(self.scores[level].get("memory", []))
+
+
+def delta_interval(
+    results: list[BenchResult], level: str, metric: str, draws: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean over repos of memory minus content-BM25 on `metric`, with a 95% paired bootstrap interval.
+
+    Each repo's units are resampled with replacement (the same draw for both methods, so the pairing holds) and
+    the per-repo mean deltas are averaged, as the headline figure is.
+    """
+    rng = np.random.default_rng(seed)
+    per_repo = []
+    for result in results:
+        mine = np.array([row[metric] for row in result.scores[level].get("memory", [])])
+        base = np.array([row[metric] for row in result.scores[level].get(METHODS[1], [])])
+        if mine.size and mine.size == base.size:
+            per_repo.append(mine - base)
+    if not per_repo:
+        return 0.0, 0.0, 0.0
+    point = float(np.mean([d.mean() for d in per_repo]))
+    samples = np.mean([d[rng.integers(0, d.size, (draws, d.size))].mean(axis=1) for d in per_repo], axis=0)
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return point, float(low), float(high)
 
 
 def cut_index(units: list[Unit], cut: str) -> int:
