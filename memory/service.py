@@ -20,7 +20,7 @@ from memory.model import Unit
 from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, recall
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
-from memory.store import MemoryStore, gc_paused
+from memory.store import MemoryStore
 from memory.vectors import Embedder
 
 __all__ = ["RepoMemory"]
@@ -85,13 +85,8 @@ class RepoMemory:
     def update(self, repo: Path, rev: str = "HEAD") -> Memory:
         """Learn the commits after the last indexed one (or build), and bring the conventions profile along.
 
-        The profile is kept as per-file stats: only the files the new units touched are re-read. The cyclic
-        collector waits until the end (see `store.gc_paused`).
+        The profile is kept as per-file stats: only the files the new units touched are re-read.
         """
-        with gc_paused():
-            return self._update(repo, rev)
-
-    def _update(self, repo: Path, rev: str) -> Memory:
         memory = self.store.update(repo, rev)
         with self.store.locked(repo) as folder:
             state = refresh_profile(repo, memory, ProfileState.from_json(self._stored_conventions(folder)))

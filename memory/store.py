@@ -8,7 +8,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = ["MemoryStore", "gc_paused"]
 
 MEMORY_FILE = "memory.bin"
 COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
+PAUSED_UNITS = 200  # an update learns up to this many units with the cyclic collector paused (seconds, not minutes)
 
 
 @contextmanager
@@ -154,7 +155,7 @@ class MemoryStore:
         it writes a new base instead.
         """
         target = head_sha(repo, rev)
-        with self.locked(repo) as folder, gc_paused():
+        with self.locked(repo) as folder:
             try:
                 memory, extra, base = self._load_live(repo, folder)
             except IndexCorrupt:
@@ -189,5 +190,5 @@ class MemoryStore:
 
     def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
         units = list(iter_units(repo, until=target, since=memory.snapshot.sha))
-        with BlobReader(repo) as blobs, gc_paused():
+        with BlobReader(repo) as blobs, gc_paused() if len(units) <= PAUSED_UNITS else nullcontext():
             learn_units(memory, units, blobs, self.config)
