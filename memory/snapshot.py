@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from memory.candidates import FileTable, build_file_table
 from memory.paths import is_candidate, path_tokens
 from memory.symbols import Symbol, extract_symbols
-from memory.termindex import TermIndex, TermScores
+from memory.termindex import Dumped, TermIndex, TermScores
 from memory.textproc import split_identifier, tokenize
 
 __all__ = ["FileEntry", "Snapshot", "chunk_text"]
@@ -83,6 +83,23 @@ class Snapshot:
         elif is_candidate(path):
             prepared = self._prepared.pop((path, text), None)
             self.files[path] = prepared if prepared is not None else make_entry(path, text)
+
+    def dump_terms(self) -> tuple[Dumped, Dumped]:
+        """The content and function term counts of the current files (brought up to date first), to persist."""
+        self._sync()
+        return self._content.dump(), self._funcs.dump()
+
+    def restore_terms(self, content: Dumped, funcs: Dumped) -> None:
+        """Adopt counts dumped along with exactly the current `files` (set them first): nothing is re-counted.
+
+        ValueError when they were not counted from these files' paths.
+        """
+        restored = TermIndex.restore(content), TermIndex.restore(funcs)
+        if set(content[0]) != set(self.files) or len(content[0]) != len(self.files):
+            raise ValueError("term counts are not those of the snapshot's files")
+        self._content, self._funcs = restored
+        self._synced = dict(self.files)
+        self.paths = []  # the next query lists paths and function keys again
 
     def _sync(self) -> None:
         """Re-count the entries added, replaced or removed since the last query."""

@@ -18,9 +18,10 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
 from memory.lexical import Bm25Index
 
-__all__ = ["TermIndex", "TermScores"]
+__all__ = ["Dumped", "TermIndex", "TermScores"]
 
 EMPTY = "\x00empty"
+Dumped = tuple[list[Any], list[str], bytes, bytes, bytes]  # keys, vocabulary, sizes, ids, counts (see dump)
 
 
 class TermIndex:
@@ -48,6 +49,30 @@ class TermIndex:
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), dtype=np.int64, count=len(counts))
         self._docs[key] = (ids, np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         self._matrix = None
+
+    def dump(self) -> Dumped:
+        """Everything counted, as flat data to persist: keys, vocabulary (in id order), and per key, in key
+        order, its number of distinct terms, then all term ids and all counts (int64 and float64 bytes)."""
+        rows = list(self._docs.values())
+        sizes = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
+        ids = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        counts = np.concatenate([c for _, c in rows]) if rows else np.zeros(0)
+        return list(self._docs), list(self._vocab), sizes.tobytes(), ids.tobytes(), counts.tobytes()
+
+    @classmethod
+    def restore(cls, dumped: Dumped) -> TermIndex:
+        """The index `dump` was taken from; ValueError when the parts do not fit together."""
+        keys, vocab, raw_sizes, raw_ids, raw_counts = dumped
+        sizes = np.frombuffer(raw_sizes, dtype=np.int64)
+        ids, counts = np.frombuffer(raw_ids, dtype=np.int64), np.frombuffer(raw_counts, dtype=np.float64)
+        fits = len(sizes) == len(keys) and len(ids) == int(sizes.sum()) == len(counts)
+        if not fits or (ids.size and (ids.min() < 0 or ids.max() >= len(vocab))):
+            raise ValueError("term index parts do not fit together")
+        index = cls()
+        index._vocab = {term: i for i, term in enumerate(vocab)}
+        splits = np.cumsum(sizes)[:-1]
+        index._docs = dict(zip(keys, zip(np.split(ids, splits), np.split(counts, splits), strict=True), strict=True))
+        return index
 
     def remove(self, key: Hashable) -> None:
         if self._docs.pop(key, None) is not None:

@@ -1,4 +1,4 @@
-"""Tests for memory.persist: the pickled history loads as it was, and nothing else is ever unpickled."""
+"""Tests for memory.persist: the pickled history and term counts load as they were; nothing else is unpickled."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from memory.errors import IndexCorrupt
 from memory.history import History
 from memory.model import FileChange, Unit
 from memory.persist import read_memory, write_memory
+from memory.snapshot import Snapshot
 from memory.store import MEMORY_FILE, MemoryStore
+from memory.textproc import tokenize
 from memory.vectors import FakeEmbedder
 
 CONFIG = BuildConfig(calibration_units=3, recalibrate_every=2)
@@ -98,3 +100,19 @@ def test_store_rebuilds_a_memory_whose_history_is_refused(
     fresh = MemoryStore(tmp_path / "memory", FakeEmbedder(), CONFIG)
     assert len(fresh.update(history_repo).history.units) == 6
     fresh.load(history_repo)
+
+
+def test_loaded_term_counts_score_like_counting_the_files_again(built: Memory, tmp_path: Path) -> None:
+    """Content and function BM25 of a loaded memory equal those of a snapshot that re-counts its files."""
+    write_memory(built, tmp_path / MEMORY_FILE, {})
+    loaded, _ = read_memory(tmp_path / MEMORY_FILE, FakeEmbedder())
+    recounted = Snapshot()
+    recounted.files = dict(loaded.snapshot.files)
+    query = tokenize("cookie jar parsing in Client.send")
+    np.testing.assert_array_equal(
+        loaded.snapshot.content_index().scores(query), recounted.content_index().scores(query)
+    )
+    np.testing.assert_array_equal(
+        loaded.snapshot.function_index().scores(query), recounted.function_index().scores(query)
+    )
+    assert loaded.snapshot.paths == recounted.paths and loaded.snapshot.func_keys == recounted.func_keys

@@ -57,3 +57,65 @@ def test_snapshot_recounts_entries_replaced_behind_its_back() -> None:
     del snapshot.files["src/a.py"]
     assert snapshot.content_index().scores(["client"]).tolist()[0] > 0
     assert snapshot.paths == ["src/b.py"] and snapshot.func_keys == [("src/b.py", "client")]
+
+
+def _edited_index() -> tuple[TermIndex, list[str]]:
+    """An index whose documents were set, replaced and removed (its vocabulary outlives some of them)."""
+    rng = random.Random(11)
+    index = TermIndex()
+    for i in range(60):
+        index.set(f"d{i}", _doc(rng, 25))
+    for i in range(10):
+        index.set(f"d{i}", _doc(rng, 10))
+    for i in range(50, 60):
+        index.remove(f"d{i}")
+    index.set("empty", [])
+    return index, [*(f"d{i}" for i in range(50)), "empty"]
+
+
+@pytest.mark.parametrize("query", [["w1", "w2"], ["w7", "w7", "unknown"], ["w39"]])
+def test_restored_index_scores_like_the_dumped_one(query: list[str]) -> None:
+    """A dump restored elsewhere gives the same scores, bit for bit, and keeps counting new documents."""
+    index, order = _edited_index()
+    restored = TermIndex.restore(index.dump())
+    np.testing.assert_array_equal(restored.scores(order, query), index.scores(order, query))
+    for each in (index, restored):
+        each.set("late", ["w1", "w39", "brand-new"])
+    np.testing.assert_array_equal(
+        restored.scores([*order, "late"], [*query, "brand-new"]), index.scores([*order, "late"], [*query, "brand-new"])
+    )
+
+
+def test_restore_refuses_parts_that_do_not_fit() -> None:
+    """Sizes that disagree with the ids, or ids beyond the vocabulary, are a ValueError."""
+    keys, vocab, sizes, ids, counts = _edited_index()[0].dump()
+    with pytest.raises(ValueError, match="fit"):
+        TermIndex.restore((keys[:-1], vocab, sizes, ids, counts))
+    with pytest.raises(ValueError, match="fit"):
+        TermIndex.restore((keys, vocab[:3], sizes, ids, counts))
+
+
+def test_snapshot_adopts_restored_counts_without_recounting() -> None:
+    """A snapshot given its files' dumped counts scores like the one they came from, and counts edits."""
+    source = Snapshot()
+    for i in range(5):
+        source.put(f"src/m{i}.py", f"def helper_{i}(value):\n    return parse_{i % 2}(value)\n")
+    copy = Snapshot()
+    copy.files = dict(source.files)
+    copy.restore_terms(*source.dump_terms())
+    for snap in (source, copy):
+        snap.put("src/m0.py", "def renamed():\n    return parse_1()\n")
+    query = ["pars", "helper_1", "renam"]
+    np.testing.assert_array_equal(copy.content_index().scores(query), source.content_index().scores(query))
+    np.testing.assert_array_equal(copy.function_index().scores(query), source.function_index().scores(query))
+    assert copy.func_keys == source.func_keys
+
+
+def test_snapshot_refuses_counts_of_other_files() -> None:
+    """Counts dumped from another set of files are a ValueError, not silently wrong scores."""
+    source = Snapshot()
+    source.put("src/a.py", "def a():\n    pass\n")
+    other = Snapshot()
+    other.put("src/b.py", "def b():\n    pass\n")
+    with pytest.raises(ValueError, match="files"):
+        other.restore_terms(*source.dump_terms())
