@@ -41,7 +41,7 @@ from memory.vectors import Embedder
 
 __all__ = ["JOURNAL_VERSION", "Base", "read_journal", "write_journal"]
 
-JOURNAL_VERSION = 3  # 2: hunks stored flat; 3: only the examples made since the base, plus a slice of its own
+JOURNAL_VERSION = 4  # 2: hunks flat; 3: only the examples made since the base, and a slice of its own; 4: flat examples
 
 
 class Base(NamedTuple):

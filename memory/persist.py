@@ -54,7 +54,7 @@ __all__ = [
     "write_memory",
 ]
 
-FORMAT_VERSION = 9  # 7: hunks flat; 8: history, message tokens pickled (schema fingerprint); 9: term counts
+FORMAT_VERSION = 10  # 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples
 
 
 def entry_json(entry: FileEntry) -> list[Any]:
@@ -123,21 +123,35 @@ def _state(memory: Memory, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def examples_arrays(examples: list[Example]) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {}
-    for i, ex in enumerate(examples):
-        coo = ex.cochange.tocoo()
-        arrays[f"ex_{i}_f"] = ex.features
-        arrays[f"ex_{i}_c"] = np.stack([coo.row.astype(np.float32), coo.col.astype(np.float32), coo.data])
-    return arrays
+    """All examples in six flat arrays (one zip member each, not two per example): per example its number of
+    candidates and of co-change entries, then every feature row, CSR row pointer, column index and rate."""
+    matrices = [ex.cochange.tocsr() for ex in examples]
+    width = examples[0].features.shape[1] if examples else 0
+    return {
+        "ex_sizes": np.array([ex.features.shape[0] for ex in examples], dtype=np.int64),
+        "ex_nnz": np.array([m.nnz for m in matrices], dtype=np.int64),
+        "ex_features": np.concatenate([ex.features for ex in examples]) if examples else np.zeros((0, width)),
+        "ex_indptr": np.concatenate([m.indptr for m in matrices] or [np.zeros(0, dtype=np.int64)]),
+        "ex_indices": np.concatenate([m.indices for m in matrices] or [np.zeros(0, dtype=np.int64)]),
+        "ex_data": np.concatenate([m.data for m in matrices] or [np.zeros(0, dtype=np.float32)]),
+    }
 
 
 def examples_from(golds: list[list[int]], arrays: Any) -> list[Example]:
+    """The examples `examples_arrays` flattened, each with its gold rows; ValueError when the parts disagree."""
+    sizes, nnz = arrays["ex_sizes"], arrays["ex_nnz"]
+    if not len(sizes) == len(nnz) == len(golds):
+        raise ValueError(f"{len(golds)} golds for {len(sizes)} stored examples")
+    if not golds:
+        return []
+    features = np.split(arrays["ex_features"], np.cumsum(sizes)[:-1])
+    pointers = np.split(arrays["ex_indptr"], np.cumsum(sizes + 1)[:-1])
+    cuts = np.cumsum(nnz)[:-1]
+    columns, rates = np.split(arrays["ex_indices"], cuts), np.split(arrays["ex_data"], cuts)
     out = []
-    for i, gold in enumerate(golds):
-        features, coo = arrays[f"ex_{i}_f"], arrays[f"ex_{i}_c"]
-        n = features.shape[0]
-        matrix = sparse.csr_matrix((coo[2], (coo[0].astype(int), coo[1].astype(int))), shape=(n, n))
-        out.append(Example(features, matrix, gold))
+    for n, gold, feats, indptr, cols, data in zip(sizes, golds, features, pointers, columns, rates, strict=True):
+        matrix = sparse.csr_matrix((data, cols, indptr), shape=(int(n), int(n)))
+        out.append(Example(feats, matrix, gold))
     return out
 
 

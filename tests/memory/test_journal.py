@@ -93,7 +93,7 @@ def _journal_examples(base: Path) -> int:
     """How many calibration examples the journal next to `base` stores itself."""
     _, payload = unpack(journal_path(base), JOURNAL_VERSION)
     with np.load(io.BytesIO(payload)) as arrays:
-        return sum(1 for name in arrays.files if name.startswith("ex_") and name.endswith("_f"))
+        return len(arrays["ex_sizes"])
 
 
 @pytest.mark.parametrize(("pushes", "kept"), [(3, 1), (4, 0)])

@@ -15,7 +15,7 @@ from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.history import History
 from memory.model import FileChange, Unit
-from memory.persist import read_memory, write_memory
+from memory.persist import examples_arrays, examples_from, read_memory, write_memory
 from memory.snapshot import Snapshot
 from memory.store import MEMORY_FILE, MemoryStore
 from memory.textproc import tokenize
@@ -116,3 +116,22 @@ def test_loaded_term_counts_score_like_counting_the_files_again(built: Memory, t
         loaded.snapshot.function_index().scores(query), recounted.function_index().scores(query)
     )
     assert loaded.snapshot.paths == recounted.paths and loaded.snapshot.func_keys == recounted.func_keys
+
+
+def test_examples_round_trip_through_flat_arrays(history_repo: Path) -> None:
+    """Features, co-change matrices (structure and rates) and gold rows come back as they were."""
+    learned = build(history_repo, FakeEmbedder(), BuildConfig(calibration_units=10, recalibrate_every=2))
+    examples = learned.examples + learned.examples[:1]
+    assert len(examples) >= 2 and any(ex.cochange.nnz for ex in examples)
+    back = examples_from([ex.gold for ex in examples], examples_arrays(examples))
+    assert [ex.gold for ex in back] == [ex.gold for ex in examples]
+    for mine, theirs in zip(back, examples, strict=True):
+        np.testing.assert_array_equal(mine.features, theirs.features)
+        np.testing.assert_array_equal(mine.cochange.toarray(), theirs.cochange.toarray())
+    assert examples_from([], examples_arrays([])) == []
+
+
+def test_examples_of_another_count_are_refused(built: Memory) -> None:
+    """Golds that do not match the stored examples one to one are a ValueError."""
+    with pytest.raises(ValueError, match="golds"):
+        examples_from([[0]], examples_arrays(built.examples * 2))
