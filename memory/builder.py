@@ -12,6 +12,7 @@ from memory.fusion import Example, calibrate
 from memory.gitlog import BlobReader, iter_units, list_tree
 from memory.model import Unit
 from memory.paths import is_candidate
+from memory.textproc import title_of
 from memory.vectors import Embedder, PrimedEmbedder
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 class BuildConfig:
     """How memory learns: how many recent units calibrate the fusion, and how often to recalibrate."""
 
-    calibration_units: int = 150
+    calibration_units: int = 300
     recalibrate_every: int = 25
     bulk_stale_units: int = 10  # while building, message indexes are rebuilt every this many units
 
@@ -110,8 +111,9 @@ def chunk_batches(memory: Memory, units: list[Unit], texts: list[dict[str, str |
 
 @contextmanager
 def primed(memory: Memory, units: list[Unit], texts: list[dict[str, str | None]]) -> Iterator[None]:
-    """Embed the units' messages and changed functions in one batch up front (each message is both a
-    calibration query and a message); learning then finds every vector it asks for already made.
+    """Embed the units' messages, their titles and changed functions in one batch up front (each message is
+    both a calibration query, with its title, and a message); learning then finds every vector it asks for
+    already made.
 
     One batch sorted by length pads less than one per unit, and the files are parsed once (`Snapshot.prepare`).
     """
@@ -119,7 +121,8 @@ def primed(memory: Memory, units: list[Unit], texts: list[dict[str, str | None]]
     if inner is not None:
         batches = chunk_batches(memory, units, texts)
         messages = [u.message for u in units if u.message.strip()]
-        memory.embedder = PrimedEmbedder(inner, messages + [t for batch in batches for t in batch])
+        titles = [title_of(m) for m in messages]
+        memory.embedder = PrimedEmbedder(inner, messages + titles + [t for batch in batches for t in batch])
     try:
         yield
     finally:

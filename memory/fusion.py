@@ -10,7 +10,19 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 
 from memory.rank import EXPANSIONS, expand, expanded_names, fit_listwise
 
-__all__ = ["FEATURES", "SIGNALS", "Example", "Weights", "calibrate", "contributions", "fuse", "rank_metrics", "rrf"]
+__all__ = [
+    "COLUMNS",
+    "FEATURES",
+    "SIGNALS",
+    "VIEWS",
+    "Example",
+    "Weights",
+    "calibrate",
+    "contributions",
+    "fuse",
+    "rank_metrics",
+    "rrf",
+]
 
 SIGNALS = (
     "content",
@@ -29,9 +41,11 @@ SIGNALS = (
     "content_flat",
     "function",
 )
-FEATURES = tuple(expanded_names(SIGNALS))
+VIEWS = ("", "@title")  # every signal is computed for the whole text and for its first line alone
+COLUMNS = tuple(f"{name}{view}" for view in VIEWS for name in SIGNALS)
+FEATURES = tuple(expanded_names(COLUMNS))
 GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
-L2_GRID = (0.003, 0.01, 0.03, 0.1)
+L2_GRID = (0.01, 0.03, 0.1, 0.3)
 MIN_LEARNED_EXAMPLES = 12
 COCHANGE_SEEDS = 3
 _HAND = {"content": 1.0, "message": 1.0, "emb_message": 0.5, "emb_code": 0.5, "prior": 0.25, "mention": 0.5}
@@ -57,7 +71,7 @@ class Weights:
 class Example:
     """One past unit as a calibration example: candidate features, co-change matrix, gold candidate rows."""
 
-    features: np.ndarray  # (n_candidates, len(SIGNALS)), each column scaled to [0, 1]
+    features: np.ndarray  # (n_candidates, len(COLUMNS)), each column scaled to [0, 1]
     cochange: sparse.csr_matrix  # P(column changes | row changes) between candidates
     gold: list[int]
 
@@ -85,9 +99,9 @@ def fuse(features: np.ndarray, cochange: sparse.csr_matrix, weights: Weights) ->
 
 
 def contributions(features: np.ndarray, weights: Weights, row: int) -> np.ndarray:
-    """What each signal added to candidate `row`'s linear score (its value and rank parts together)."""
+    """What each signal added to candidate `row`'s linear score (its value and rank parts, in every view)."""
     parts = expand(features)[row] * weights.vector()
-    return np.asarray(parts.reshape(len(EXPANSIONS), len(SIGNALS)).sum(axis=0), dtype=np.float64)
+    return np.asarray(parts.reshape(len(EXPANSIONS) * len(VIEWS), len(SIGNALS)).sum(axis=0), dtype=np.float64)
 
 
 def complete(scores: np.ndarray, cochange: sparse.csr_matrix, seed: int, weight: float) -> np.ndarray:

@@ -41,7 +41,8 @@ from memory.vectors import Embedder
 
 __all__ = ["JOURNAL_VERSION", "Base", "read_journal", "write_journal"]
 
-JOURNAL_VERSION = 4  # 2: hunks flat; 3: only the examples made since the base, and a slice of its own; 4: flat examples
+# 2: hunks flat; 3: only the examples made since the base, and a slice of its own; 4: flat examples; 5: title view
+JOURNAL_VERSION = 5
 
 
 class Base(NamedTuple):

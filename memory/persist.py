@@ -54,7 +54,8 @@ __all__ = [
     "write_memory",
 ]
 
-FORMAT_VERSION = 10  # 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples
+# 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples; 11: title view
+FORMAT_VERSION = 11
 
 
 def entry_json(entry: FileEntry) -> list[Any]:

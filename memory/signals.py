@@ -1,4 +1,9 @@
-"""Per-candidate ranking signals for one query, each column scaled to [0, 1]."""
+"""Per-candidate ranking signals for one query, each column scaled to [0, 1].
+
+Every signal is computed twice (`memory.fusion.VIEWS`): for the whole text, and for its first line alone. A
+title says what changes; the body of a squash merge or an issue adds bullet lists, links and boilerplate that
+pull the lexical and embedding signals elsewhere. The ranker learns per repo how much to trust each view.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no stubs
 from memory.candidates import FileTable, rows_of
 from memory.fusion import SIGNALS
 from memory.history_arrays import cochange_rates
-from memory.textproc import code_mentions, tokenize
+from memory.textproc import code_mentions, title_of, tokenize
 
 if TYPE_CHECKING:
     from memory.engine import Memory
@@ -119,10 +124,10 @@ def _function_max(memory: Memory, tokens: list[str], table: FileTable, column: n
         np.maximum.at(column, table.func_rows, scores)
 
 
-def features_for(
+def _one_view(
     memory: Memory, query: str, query_vector: np.ndarray | None
 ) -> tuple[list[str], np.ndarray, list[tuple[int, float]]]:
-    """The candidate paths, their (n, len(SIGNALS)) feature matrix and the NEIGHBOUR_UNITS most similar units."""
+    """The candidate paths, their (n, len(SIGNALS)) signals for `query` and the NEIGHBOUR_UNITS most similar units."""
     content = memory.snapshot.content_index()
     table, prior, recent, _ = memory.candidate_arrays()
     paths, pos = table.paths, table.pos
@@ -147,8 +152,20 @@ def features_for(
     return paths, _norm_columns(features), similar
 
 
+def features_for(
+    memory: Memory, query: str, query_vector: np.ndarray | None
+) -> tuple[list[str], np.ndarray, list[tuple[int, float]]]:
+    """The candidate paths, their (n, len(COLUMNS)) features (whole text, then title) and the most similar units."""
+    paths, whole, similar = _one_view(memory, query, query_vector)
+    title = title_of(query)
+    if title == query.strip():
+        return paths, np.hstack([whole, whole]), similar
+    _, heading, _ = _one_view(memory, title, memory.query_vector(title) if query_vector is not None else None)
+    return paths, np.hstack([whole, heading]), similar
+
+
 def compute_features(memory: Memory, query: str, query_vector: np.ndarray | None) -> tuple[list[str], np.ndarray]:
-    """The candidate paths and their (n, len(SIGNALS)) feature matrix for `query`."""
+    """The candidate paths and their (n, len(COLUMNS)) feature matrix for `query`."""
     paths, features, _ = features_for(memory, query, query_vector)
     return paths, features
 

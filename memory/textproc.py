@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["CleanMessage", "clean_message", "code_mentions", "split_identifier", "tokenize"]
+__all__ = ["CleanMessage", "clean_message", "code_mentions", "split_identifier", "title_of", "tokenize"]
 
 STOPWORDS = frozenset(
     """a an and are as at be but by for from has have if in into is it its of on or so such that the their then
@@ -63,6 +63,11 @@ def tokenize(text: str) -> list[str]:
     for word in _TOKEN.findall(text):
         out.extend(_word_tokens(word))
     return out
+
+
+def title_of(text: str) -> str:
+    """The first non-blank line of `text`, stripped (a commit subject, an issue title)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def code_mentions(text: str) -> set[str]:

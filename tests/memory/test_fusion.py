@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 from scipy import sparse  # type: ignore[import-untyped]
 
-from memory.fusion import FEATURES, SIGNALS, Example, Weights, calibrate, contributions, fuse, rank_metrics, rrf
+from memory.fusion import (
+    COLUMNS,
+    FEATURES,
+    SIGNALS,
+    Example,
+    Weights,
+    calibrate,
+    contributions,
+    fuse,
+    rank_metrics,
+    rrf,
+)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +40,7 @@ def test_rrf_rewards_agreement() -> None:
 
 
 def _example(rng: np.random.Generator, informative: int) -> Example:
-    features = rng.random((20, len(SIGNALS))).astype(np.float32)
+    features = rng.random((20, len(COLUMNS))).astype(np.float32)
     gold = [int(rng.integers(20))]
     features[gold, informative] = 1.5
     return Example(features / features.max(axis=0), sparse.csr_matrix((20, 20), dtype=np.float32), gold)
@@ -48,7 +59,7 @@ def test_calibrate_finds_the_informative_signal(count: int) -> None:
 
 def test_fuse_propagates_cochange_from_top_files() -> None:
     """A file that always changes with the top file gains score from it."""
-    features = np.zeros((3, len(SIGNALS)), dtype=np.float32)
+    features = np.zeros((3, len(COLUMNS)), dtype=np.float32)
     features[0, 0], features[1, 0] = 1.0, 0.1
     cochange = sparse.csr_matrix(np.array([[0, 0, 1.0], [0, 0, 0], [0, 0, 0]], dtype=np.float32))
     scores = fuse(features, cochange, Weights(cochange=1.0))
@@ -65,7 +76,7 @@ def test_weights_round_trip_through_their_vector() -> None:
 def test_contributions_add_up_to_the_linear_score() -> None:
     """Per-signal contributions (value and rank parts) sum to the fused score without co-change."""
     rng = np.random.default_rng(3)
-    features = rng.random((6, len(SIGNALS))).astype(np.float32)
+    features = rng.random((6, len(COLUMNS))).astype(np.float32)
     weights = Weights({name: float(v) for name, v in zip(FEATURES, rng.normal(size=len(FEATURES)), strict=True)}, 0.0)
     scores = fuse(features, sparse.csr_matrix((6, 6), dtype=np.float32), weights)
     assert contributions(features, weights, 4).sum() == pytest.approx(scores[4], rel=1e-5)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from memory.engine import Memory
-from memory.fusion import SIGNALS
+from memory.fusion import COLUMNS, SIGNALS, VIEWS
 from memory.model import FileChange, Unit
 from memory.signals import compute_features
+from memory.textproc import title_of
 
 FILES = {
     "pkg/cookies.py": "def parse_cookie(header):\n    return header.split(';')\n",
@@ -83,3 +84,23 @@ def test_every_column_is_scaled_to_unit_range(memory: Memory) -> None:
     """Each signal column lies in [0, 1]."""
     _, features = compute_features(memory, "send cookie request timeout", None)
     assert np.all(features >= 0) and np.all(features <= 1.0 + 1e-6)
+
+
+def test_title_view_is_the_first_line_alone(memory: Memory) -> None:
+    """A multi-line text's second view equals the features of its first line; the first view differs."""
+    text = "Retry send on timeout\n\n* parse the quoted cookie header\n* noop"
+    paths, features = compute_features(memory, text, None)
+    _, title_only = compute_features(memory, "Retry send on timeout", None)
+    whole, title = np.hsplit(features, len(VIEWS))
+    np.testing.assert_array_equal(title, title_only[:, : len(SIGNALS)])
+    assert not np.array_equal(whole, title)
+    assert features.shape == (len(paths), len(COLUMNS))
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [("Fix it\n\nbody", "Fix it"), ("\n\n  Fix it  \nmore", "Fix it"), ("", ""), ("one line", "one line")],
+)
+def test_title_of_is_the_first_non_blank_line(text: str, title: str) -> None:
+    """The title is the first non-blank line, stripped."""
+    assert title_of(text) == title

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from memory.engine import Memory
+from memory.fusion import VIEWS
 from memory.model import FileChange, Unit
 from memory.vectors import FakeEmbedder
 
@@ -91,7 +92,9 @@ def states() -> dict[str, np.ndarray]:
             ranked = memory.rank(query)
             key = f"s{stage}q{q}"
             out[f"{key}_paths"] = np.array(ranked.paths)
-            out[f"{key}_features"] = ranked.features
+            whole, title = np.hsplit(ranked.features, len(VIEWS))
+            assert np.array_equal(whole, title)  # one-line queries: the title view is the whole text's
+            out[f"{key}_features"] = whole
             out[f"{key}_cochange"] = ranked.cochange.toarray()
             out[f"{key}_scores"] = ranked.scores
             out[f"{key}_order"] = np.array(ranked.order)
