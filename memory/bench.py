@@ -23,7 +23,7 @@ from memory.gitlog import BlobReader, iter_units
 from memory.model import Unit
 from memory.vectors import Embedder
 
-__all__ = ["METHODS", "BenchResult", "delta_interval", "run_bench"]
+__all__ = ["METHODS", "BenchResult", "delta_interval", "format_intervals", "run_bench"]
 
 METHODS = ("memory", "content-bm25", "rrf(content,message)")
 LEVELS = ("file", "function", "completion")
@@ -73,6 +73,15 @@ def delta_interval(
     samples = np.mean([d[rng.integers(0, d.size, (draws, d.size))].mean(axis=1) for d in per_repo], axis=0)
     low, high = np.percentile(samples, [2.5, 97.5])
     return point, float(low), float(high)
+
+
+def format_intervals(results: list[BenchResult]) -> str:
+    """The file-level R@5 and MRR deltas over content-BM25 (points), each with its 95% bootstrap interval."""
+    lines = []
+    for metric in ("R@5", "MRR"):
+        point, low, high = (100 * v for v in delta_interval(results, "file", metric))
+        lines.append(f"file {metric} delta, 95% paired bootstrap over units: {point:+.1f} [{low:+.1f}, {high:+.1f}]")
+    return "\n".join(lines)
 
 
 def cut_index(units: list[Unit], cut: str) -> int:

@@ -126,7 +126,8 @@ def show(path: Path, memory_dir: Path, embedder: str, model_path: Path | None) -
 @click.option("--model-path", type=click.Path(path_type=Path, exists=True), default=None)
 def bench(path: Path, cut: str, limit: int | None, embedder: str, model_path: Path | None) -> None:
     """Chronological localization benchmark on PATH: memory vs content-BM25 vs RRF(content, message)."""
-    from memory.bench import format_result, run_bench
+    from memory.bench import format_intervals, format_result, run_bench
 
     result = run_bench(path, cut, _embedder(embedder, model_path), limit=limit)
     click.echo(format_result(result))
+    click.echo(format_intervals([result]))

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from memory.bench import METHODS, BenchResult, delta_interval, format_result, run_bench
+from memory.bench import METHODS, BenchResult, format_intervals, format_result, run_bench
 from memory.builder import BuildConfig
 from memory.gitlog import iter_units
 from memory.service import RepoMemory
@@ -62,12 +62,7 @@ def quality(specs: list[str], kind: str, limit: int | None) -> None:
                     f"mean delta vs content-bm25 {level:10s} {metric:4s}: memory {100 * statistics.mean(deltas):+.1f} "
                     f"pts (min {100 * min(deltas):+.1f}), rrf {100 * statistics.mean(rrf):+.1f} pts"
                 )
-    for metric in ("R@5", "MRR"):
-        point, low, high = delta_interval(results, "file", metric)
-        print(
-            f"file {metric} delta, 95% paired bootstrap over units: {100 * point:+.1f} "
-            f"[{100 * low:+.1f}, {100 * high:+.1f}]"
-        )
+    print(format_intervals(results))
 
 
 def speed(repo: Path, kind: str, queries: int) -> None:

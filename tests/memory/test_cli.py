@@ -34,3 +34,4 @@ def test_bench_prints_all_methods(history_repo: Path) -> None:
     for method in ("memory", "content-bm25", "rrf(content,message)"):
         assert method in output
     assert "file (units=" in output
+    assert "file R@5 delta, 95% paired bootstrap over units: " in output
