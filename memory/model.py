@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from memory.textproc import title_of
+
 __all__ = ["FileChange", "Hunk", "Unit"]
 
 Hunk = tuple[int, int, int, int]  # old_start, old_len, new_start, new_len (git's -U0 hunk header)
@@ -58,7 +60,7 @@ class Unit:
 
     @property
     def title(self) -> str:
-        return self.message.split("\n", 1)[0]
+        return title_of(self.message)
 
     def modified_paths(self) -> list[str]:
         return [f.path for f in self.files if f.status == "M"]
