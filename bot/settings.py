@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     github_git_url: str = "https://github.com"  # where `owner/name.git` is cloned from and pushed to
     recall_budget_tokens: int = Field(default=3000, gt=0)
     memory_embedder: str | None = None  # a sentence-transformers name or path; None ranks lexically only
+    memory_skill_units: int = Field(default=2, ge=0)  # past units attempted blind per memory refresh (0: none)
     sandbox_index_url: str | None = None  # the package index environments are built from
     # non-global networks (CIDR) the index host may resolve into, e.g. a corporate mirror or an egress gateway
     sandbox_trusted_networks: list[str] = Field(default_factory=list)

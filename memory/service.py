@@ -26,6 +26,7 @@ from memory.vectors import Embedder
 __all__ = ["RepoMemory"]
 
 DIFF_CACHE = 256  # past units' diffs kept per repository (a commit's diff never changes)
+ATTEMPTED_FILE = "skills_attempted.json"  # units whose change the model has already attempted blind
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -33,6 +34,15 @@ def _write_json(path: Path, data: Any) -> None:
     with os.fdopen(fd, "w") as out:
         json.dump(data, out)
     os.replace(tmp, path)
+
+
+def _read_strings(path: Path) -> list[str]:
+    """A JSON list of strings, or nothing when the file is missing or not such a list."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return [x for x in data if isinstance(x, str)] if isinstance(data, list) else []
 
 
 @dataclass
@@ -164,25 +174,35 @@ class RepoMemory:
     async def learn_skills(
         self, repo: Path, model: ChatModel, budget_units: int = 5, context_tokens: int = 1500
     ) -> int:
-        """Blind attempts on a sample of past units, compared with their real diffs, distilled into skills."""
+        """Blind attempts on a sample of past units, compared with their real diffs, distilled into skills.
+
+        A unit once attempted is not attempted again, and each lesson's skills are saved as soon as it is done, so
+        a budget stop or a crash part-way keeps what was learned. The model's errors propagate."""
         memory = self._loaded(repo).memory
-        shas = [u.sha for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
-        by_sha = {u.sha: u for u in memory.history.units}
-        lessons = []
-        for sha in sample_units(shas, budget_units):
+        with self.store.locked(repo) as folder:
+            tried = set(_read_strings(folder / ATTEMPTED_FILE))
+        units = [u for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
+        by_sha = {u.sha: u for u in units if u.sha not in tried}
+        learned = 0
+        for sha in sample_units(list(by_sha), budget_units):
             unit = by_sha[sha]
             context = recall(memory, unit.message, k=5, budget_tokens=context_tokens)
             context.changes = [c for c in context.changes if not sha.startswith(c["sha"])]  # no peeking
             diff = trim_lines(unit_diff(repo, unit), 1500)
-            lessons.append(Lesson(sha, unit.message, json.dumps(context.to_json()), diff))
-        book = SkillBook()
-        learned = await learn_skills(model, lessons, book)
+            book = SkillBook()
+            learned += await learn_skills(model, [Lesson(sha, unit.message, json.dumps(context.to_json()), diff)], book)
+            self._keep_skills(repo, book, sha)
+        return learned
+
+    def _keep_skills(self, repo: Path, book: SkillBook, sha: str) -> None:
+        """Merge one lesson's skills into the stored book and mark its unit attempted, under the repo's lock."""
         with self.store.locked(repo) as folder:
             stored = self._skill_book(folder)
             for skill in book.skills:
                 stored.add(skill)
             _write_json(folder / "skills.json", stored.to_json())
-        return learned
+            tried = set(_read_strings(folder / ATTEMPTED_FILE)) | {sha}
+            _write_json(folder / ATTEMPTED_FILE, sorted(tried))
 
     def record_outcome(self, repo: Path, pr: int, text: str, files: list[str], merged: bool, reason: str = "") -> None:
         """Remember a bot PR's fate; rejected approaches are surfaced in later recalls of similar text."""

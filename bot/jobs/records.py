@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from bot.errors import NotFound
 from bot.events import typed_model
 from bot.jobs.lifecycle import JobContext, run_job
-from bot.store.models import Installation, Repository
+from bot.store.models import BotPR, Installation, Repository
+
+if TYPE_CHECKING:
+    from bot.pipeline.services import Services
 
 __all__ = ["record_pr_outcome", "refresh_memory", "sync_installation"]
 
@@ -53,13 +58,54 @@ async def record_pr_outcome(
     sender: str | None = None,
     delivery_id: str = "",
 ) -> str:
+    """Close the bot PR's record, and tell the repository's memory what was tried and how it ended."""
+
     async def body(jc: JobContext) -> str:
-        if await jc.store.find_bot_pr(repo, number) is None:
+        bot_pr = await jc.store.find_bot_pr(repo, number)
+        if bot_pr is None:
             return "not a PR the store knows"
         await jc.store.close_bot_pr(repo, number, merged=merged)
-        return "merged" if merged else "closed unmerged"
+        outcome = "merged" if merged else "closed unmerged"
+        if installation_id is None:
+            return f"{outcome}; memory not told (no installation in the event)"
+        try:
+            files = await _remember_outcome(jc, installation_id, repo, bot_pr, merged, sender)
+        except NotFound:
+            return f"{outcome}; memory not told (the PR or its issue is gone from GitHub)"
+        return f"{outcome}; memory remembers {files} files"
 
     return await run_job(ctx, "record_pr_outcome", f"{repo}#{number}", body, repo_full_name=repo, target_number=number)
+
+
+async def _remember_outcome(
+    jc: JobContext, installation_id: int, repo: str, bot_pr: BotPR, merged: bool, sender: str | None
+) -> int:
+    """What the PR was asked to do (its issue, else its title), the files it changed, and whether it landed.
+
+    Only facts are kept: a reviewer's free text is untrusted and would reach later prompts, so the reason is
+    who closed it, never what they wrote."""
+    from bot.github.git import GitWorkspace
+
+    owner, name = repo.split("/", 1)
+    gh = jc.services["github"].installation(installation_id)
+    pull = await gh.get_pull(owner, name, bot_pr.number)  # NotFound here when GitHub no longer has it
+    files = [f.filename for f in await gh.list_pull_files(owner, name, bot_pr.number)]
+    text = pull.title
+    if bot_pr.issue_number is not None:
+        issue = await gh.get_issue(owner, name, bot_pr.issue_number)
+        text = f"{issue.title}\n\n{issue.body}"
+    reason = "" if merged else f"closed without merging by {sender or 'someone'}"
+    mirror = GitWorkspace(jc.services["settings"].workspace_dir).mirror_path(repo)
+    memory = _services(jc).memory()
+    await asyncio.to_thread(memory.record_outcome, mirror, bot_pr.number, text, files, merged, reason)
+    return len(files)
+
+
+def _services(jc: JobContext) -> Services:
+    from bot.pipeline.services import Services
+
+    services: Services = jc.services.setdefault("pipeline", Services.from_settings(jc.services["settings"]))
+    return services
 
 
 async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str, after: str | None = None) -> str:
@@ -68,17 +114,61 @@ async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str
     async def body(jc: JobContext) -> str:
         from bot.github.git import GitWorkspace
         from bot.pipeline.publish import clone_url
-        from bot.pipeline.services import Services
 
         settings = jc.services["settings"]
-        services = jc.services.setdefault("pipeline", Services.from_settings(settings))
+        services = _services(jc)
         token = await jc.services["github"].installation_token(installation_id)
         mirror = await GitWorkspace(settings.workspace_dir).sync_mirror(
             repo, clone_url(settings.github_git_url, repo), token
         )
         memory = await asyncio.to_thread(services.memory().update, mirror)
-        return f"memory at {memory.snapshot.sha} ({len(memory.history.units)} units)"
+        skills = await _learn_skills(jc, installation_id, mirror)
+        return f"memory at {memory.snapshot.sha} ({len(memory.history.units)} units){skills}"
 
     return await run_job(
         ctx, "refresh_memory", f"memory:{repo}", body, installation_id=installation_id, repo_full_name=repo
     )
+
+
+async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> str:
+    """With a model configured, distill skills from a few past units not tried before, within the day's budget.
+
+    Spend is recorded on the job and the installation's day. A budget stop ends learning with what was learned
+    kept; the model's other errors propagate, so the job retries (the memory update is then a no-op)."""
+    from bot.errors import BudgetExceeded
+    from bot.llm import Ledger
+    from bot.pipeline.services import budget_from
+    from bot.store.pipeline import add_daily_spend, daily_spend
+
+    settings, services = jc.services["settings"], _services(jc)
+    if not services.has_model or settings.memory_skill_units == 0:
+        return ""
+    day_tokens, day_usd = await daily_spend(jc.store, installation_id)
+    tokens_left = None if settings.daily_budget_tokens is None else settings.daily_budget_tokens - day_tokens
+    budget = budget_from(settings, tokens_left, _left(settings.daily_budget_usd, day_usd))
+    if _used_up(budget.max_tokens) or _used_up(budget.max_usd):
+        return "; no skills learned (the day's model budget is used up)"
+    ledger = Ledger(budget)
+    model = services.model(ledger)
+    if model is None:
+        return ""
+    try:
+        learned = await services.memory().learn_skills(mirror, model, budget_units=settings.memory_skill_units)
+        note = f"; {learned} skills learned"
+    except BudgetExceeded:
+        note = "; skill learning stopped at the model budget"
+    finally:
+        await model.aclose()
+        tokens, usd = ledger.spent_tokens, ledger.spent_usd
+        if tokens or usd:
+            await jc.store.add_spend(jc.id, tokens=tokens, usd=usd)
+            await add_daily_spend(jc.store, installation_id, tokens=tokens, usd=usd)
+    return note
+
+
+def _left(limit: float | None, spent: float) -> float | None:
+    return None if limit is None else limit - spent
+
+
+def _used_up(limit: float | None) -> bool:
+    return limit is not None and limit <= 0

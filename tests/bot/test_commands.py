@@ -62,7 +62,7 @@ def test_retry_from_a_reader_is_refused(deliver: Deliver, app_settings: Settings
 
 
 def test_bot_pr_closed_unmerged_is_recorded(deliver: Deliver, app_settings: Settings) -> None:
-    """Closing one of the bot's PRs without merging marks it closed in the store, to be remembered."""
+    """Closing one of the bot's PRs without merging marks it closed in the store, even when GitHub no longer has it."""
 
     async def add_pr() -> None:
         store = Store(app_settings.database_url)
@@ -83,8 +83,13 @@ def test_bot_pr_closed_unmerged_is_recorded(deliver: Deliver, app_settings: Sett
         "installation": {"id": 42},
         "sender": {"login": "maintainer", "type": "User"},
     }
-    deliver("pull_request", payload)
+    [job_id] = deliver("pull_request", payload).json()["jobs"]
     asyncio.run(run_burst(app_settings))
+    job = asyncio.run(job_row(app_settings, job_id))
+    assert (job.state, job.error) == (
+        JobState.SUCCEEDED,
+        "closed unmerged; memory not told (the PR or its issue is gone from GitHub)",
+    )
 
     async def state() -> str | None:
         store = Store(app_settings.database_url)

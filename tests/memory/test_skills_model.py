@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.llm import Endpoint, Ledger, OpenAIChatModel, Role
+import pytest
+
+from bot.llm import Endpoint, Ledger, LLMError, OpenAIChatModel, Role
 from memory.service import RepoMemory
-from tests.llm.scripted import ScriptedLLM
+from tests.llm.scripted import Fail, ScriptedLLM
 
 DISTILLED = json.dumps(
     [
@@ -88,3 +90,44 @@ async def test_unparsable_distill_reply_is_skipped(
         assert await memories.learn_skills(history_repo, model, budget_units=1) == 0
     finally:
         await model.aclose()
+
+
+async def test_a_unit_once_attempted_is_not_attempted_again(
+    scripted_llm: ScriptedLLM,
+    history_repo: Path,
+    tmp_path: Path,
+) -> None:
+    """A second round of learning samples only units the model has not attempted yet."""
+    scripted_llm.on("skill.attempt", "attempt", repeat=True)
+    scripted_llm.on("skill.distill", DISTILLED, repeat=True)
+    memories = RepoMemory(tmp_path / "mem", None)
+    model = _model(scripted_llm)
+    try:
+        await memories.learn_skills(history_repo, model, budget_units=1)
+        await memories.learn_skills(history_repo, model, budget_units=1)
+    finally:
+        await model.aclose()
+    first, second = (r.messages[1]["content"] for r in scripted_llm.requests_for("skill.attempt"))
+    assert first != second
+    tried = json.loads((memories.store.repo_dir(history_repo) / "skills_attempted.json").read_text())
+    assert len(tried) == 2
+
+
+async def test_skills_of_finished_lessons_survive_a_model_failure(
+    scripted_llm: ScriptedLLM,
+    history_repo: Path,
+    tmp_path: Path,
+) -> None:
+    """When the model fails on the second lesson, the first lesson's skill is already stored and marked tried."""
+    scripted_llm.on("skill.attempt", "attempt", Fail(400))
+    scripted_llm.on("skill.distill", DISTILLED)
+    memories = RepoMemory(tmp_path / "mem", None)
+    model = _model(scripted_llm)
+    try:
+        with pytest.raises(LLMError):
+            await memories.learn_skills(history_repo, model, budget_units=2)
+    finally:
+        await model.aclose()
+    folder = memories.store.repo_dir(history_repo)
+    assert len(json.loads((folder / "skills.json").read_text())) == 1
+    assert len(json.loads((folder / "skills_attempted.json").read_text())) == 1
