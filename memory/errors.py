@@ -2,6 +2,8 @@
 
 MemoryStoreError
 ├── GitFailed          a git subprocess failed or its output could not be read
+│   ├── NotARepository the path is not inside a git repository
+│   └── NoCommits      the repository has no commits yet (HEAD names nothing)
 ├── IndexCorrupt       a persisted index is unreadable, truncated, of another version or fails its checksum
 ├── LockTimeout        another worker held the per-repo lock for too long
 └── SkillError         a model reply for a skill step could not be used
@@ -9,7 +11,15 @@ MemoryStoreError
 
 from __future__ import annotations
 
-__all__ = ["GitFailed", "IndexCorrupt", "LockTimeout", "MemoryStoreError", "SkillError"]
+__all__ = [
+    "GitFailed",
+    "IndexCorrupt",
+    "LockTimeout",
+    "MemoryStoreError",
+    "NoCommits",
+    "NotARepository",
+    "SkillError",
+]
 
 
 class MemoryStoreError(Exception):
@@ -18,6 +28,14 @@ class MemoryStoreError(Exception):
 
 class GitFailed(MemoryStoreError):
     """A git command failed; the message carries its stderr."""
+
+
+class NotARepository(GitFailed):
+    """The path given as a repository is not a git repository."""
+
+
+class NoCommits(GitFailed):
+    """The repository exists but has no commit to build memory from."""
 
 
 class IndexCorrupt(MemoryStoreError):

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import gzip
 import hashlib
+import io
+import json
 import os
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
-from memory.errors import GitFailed, IndexCorrupt, LockTimeout
+from memory.errors import GitFailed, IndexCorrupt, LockTimeout, NoCommits, NotARepository
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
 from memory.journal import Base, read_journal, write_journal
-from memory.persist import journal_path, read_memory, write_memory
+from memory.persist import FORMAT_VERSION, journal_path, read_memory, unpack, write_memory
 from memory.vectors import Embedder
 
-__all__ = ["MemoryStore", "gc_paused"]
+__all__ = ["MemoryStore", "gc_paused", "repo_head"]
 
 MEMORY_FILE = "memory.bin"
 COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
@@ -59,6 +65,20 @@ def _to_oldest_generation() -> None:
     if gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
+
+
+def repo_head(repo: Path, rev: str = "HEAD") -> str:
+    """The commit `rev` names in `repo`; NotARepository or NoCommits when there is none for those reasons."""
+    try:
+        return head_sha(repo, rev)
+    except GitFailed as exc:
+        try:
+            run_git(repo, "rev-parse", "--git-dir")
+        except GitFailed:
+            raise NotARepository(f"{repo} is not a git repository") from exc
+        if rev == "HEAD":
+            raise NoCommits(f"{repo} has no commits yet") from exc
+        raise
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -118,6 +138,25 @@ class MemoryStore:
         memory, extra, _ = self._load(repo)
         return memory, extra
 
+    def stored_embedder(self, repo: Path) -> str | None:
+        """The name of the embedder `repo`'s persisted memory was built with (None: lexical only).
+
+        Reads only the small state of the base file (a journal always continues its base's embedder);
+        IndexCorrupt when there is no memory, or none this version can read.
+        """
+        path = self.repo_dir(repo) / MEMORY_FILE
+        if not path.exists():
+            raise IndexCorrupt(f"no memory for {repo} yet")
+        _, payload = unpack(path, FORMAT_VERSION)
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
+                name = json.loads(gzip.decompress(arrays["state"].tobytes()))["embedder"]
+        except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise IndexCorrupt(f"memory file {path} is malformed: {exc}") from exc
+        if name is not None and not isinstance(name, str):
+            raise IndexCorrupt(f"memory file {path} names no embedder")
+        return name
+
     def _load(self, repo: Path) -> tuple[Memory, dict[str, Any], Base]:
         """Base file plus its journal: memory, extra, and what of it the base file holds."""
         path = self.repo_dir(repo) / MEMORY_FILE
@@ -154,7 +193,7 @@ class MemoryStore:
         An incremental update writes only a journal of what it learned; past COMPACT_UNITS journaled units,
         it writes a new base instead.
         """
-        target = head_sha(repo, rev)
+        target = repo_head(repo, rev)
         with self.locked(repo) as folder:
             try:
                 memory, extra, base = self._load_live(repo, folder)

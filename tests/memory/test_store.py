@@ -9,9 +9,9 @@ import pytest
 
 import memory.store
 from memory.builder import BuildConfig
-from memory.errors import IndexCorrupt, LockTimeout
+from memory.errors import GitFailed, IndexCorrupt, LockTimeout, NoCommits, NotARepository
 from memory.persist import FORMAT_VERSION, read_memory
-from memory.store import MEMORY_FILE, MemoryStore
+from memory.store import MEMORY_FILE, MemoryStore, repo_head
 from memory.vectors import FakeEmbedder
 from tests.conftest import git
 from tests.memory.conftest import commit
@@ -85,6 +85,51 @@ def test_other_embedder_is_not_trusted(store: MemoryStore, history_repo: Path) -
     store.update(history_repo)
     with pytest.raises(IndexCorrupt, match="embedder"):
         read_memory(store.repo_dir(history_repo) / MEMORY_FILE, FakeEmbedder(dim=32))
+
+
+def test_stored_embedder_names_what_memory_was_built_with(tmp_path: Path, history_repo: Path) -> None:
+    """The stored embedder is read back whatever embedder asks (fake-64 here, None for lexical-only memory)."""
+    fake, lexical = MemoryStore(tmp_path / "fake", FakeEmbedder()), MemoryStore(tmp_path / "lexical", None)
+    fake.update(history_repo)
+    lexical.update(history_repo)
+    assert MemoryStore(fake.root, None).stored_embedder(history_repo) == "fake-64"
+    assert MemoryStore(lexical.root, FakeEmbedder()).stored_embedder(history_repo) is None
+
+
+def test_stored_embedder_without_memory_is_index_corrupt(store: MemoryStore, history_repo: Path) -> None:
+    """Nothing stored, or a file that cannot be read, is IndexCorrupt, like a load."""
+    with pytest.raises(IndexCorrupt, match="no memory"):
+        store.stored_embedder(history_repo)
+    store.update(history_repo)
+    (store.repo_dir(history_repo) / MEMORY_FILE).write_bytes(b"garbage")
+    with pytest.raises(IndexCorrupt):
+        store.stored_embedder(history_repo)
+
+
+def test_update_outside_a_repository_is_not_a_repository(store: MemoryStore, tmp_path: Path) -> None:
+    """A folder outside git raises NotARepository (a GitFailed) naming it, and leaves no memory folder."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    with pytest.raises(NotARepository, match=f"^{folder} is not a git repository$"):
+        store.update(folder)
+    assert not store.root.exists()
+
+
+def test_update_of_a_repository_without_commits_is_no_commits(store: MemoryStore, tmp_path: Path) -> None:
+    """A freshly initialised repository raises NoCommits (a GitFailed) naming it."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    git(folder, "init", "-q", "-b", "main")
+    with pytest.raises(NoCommits, match=f"^{folder} has no commits yet$"):
+        store.update(folder)
+
+
+def test_repo_head_of_an_unknown_revision_stays_git_failed(history_repo: Path) -> None:
+    """Only HEAD missing means no commits; another unknown revision is a plain GitFailed."""
+    with pytest.raises(GitFailed) as caught:
+        repo_head(history_repo, "no-such-branch")
+    assert type(caught.value) is GitFailed
+    assert repo_head(history_repo) == git(history_repo, "rev-parse", "HEAD").strip()
 
 
 def test_rewritten_history_triggers_a_rebuild(store: MemoryStore, history_repo: Path) -> None:
