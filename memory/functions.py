@@ -55,7 +55,7 @@ def rank_functions(
     """Functions of the top files: file rank, function BM25, past changes' touched names, mentions, embeddings."""
     keys, bm25 = bm25_functions(memory, query)
     top_files = {p: rank for rank, p in enumerate(file_order[:FUNCTION_FILES])}
-    scale = float(bm25.max()) or 1.0
+    scale = (float(bm25.max()) if bm25.size else 0.0) or 1.0  # a repo may have no functions at all
     votes = _history_votes(memory, similar)
     vote_scale = max(votes.values(), default=0.0) or 1.0
     mentioned = code_mentions(query)

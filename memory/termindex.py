@@ -70,8 +70,10 @@ class TermIndex:
             raise ValueError("term index parts do not fit together")
         index = cls()
         index._vocab = {term: i for i, term in enumerate(vocab)}
-        splits = np.cumsum(sizes)[:-1]
-        index._docs = dict(zip(keys, zip(np.split(ids, splits), np.split(counts, splits), strict=True), strict=True))
+        if keys:  # np.split of nothing still gives one (empty) part
+            splits = np.cumsum(sizes)[:-1]
+            parts = zip(np.split(ids, splits), np.split(counts, splits), strict=True)
+            index._docs = dict(zip(keys, parts, strict=True))
         return index
 
     def remove(self, key: Hashable) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from memory.service import RepoMemory
 from memory.vectors import FakeEmbedder
@@ -49,3 +50,14 @@ def test_update_refreshes_history_conventions_without_reading_the_tree(history_r
     commit(history_repo, "Configure ruff", {"pyproject.toml": "[tool.ruff]\nline-length = 99\n"})
     memories.update(history_repo)
     assert memories.show(history_repo)["conventions"]["formatters"]["ruff"] == {"line-length": 99}
+
+
+def test_repo_without_functions_loads_and_recalls(make_git_repo: Any, tmp_path: Path) -> None:
+    """A repo whose code defines no function is saved, loaded back as is (no rebuild) and answers recalls."""
+    repo = make_git_repo({"pkg/settings.py": "TIMEOUT = 5\nRETRIES = 3\n", "README.md": "settings\n"})
+    memories = RepoMemory(tmp_path / "mem", None)
+    memories.update(repo)
+    memory, _ = memories.store.load(repo)
+    assert list(memory.snapshot.files) == ["pkg/settings.py"]
+    answer = memories.recall(repo, "raise the timeout")
+    assert [f["path"] for f in answer.files] == ["pkg/settings.py"] and answer.functions == []

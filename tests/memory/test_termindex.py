@@ -86,6 +86,12 @@ def test_restored_index_scores_like_the_dumped_one(query: list[str]) -> None:
     )
 
 
+def test_an_empty_index_survives_dump_and_restore() -> None:
+    """A repository without functions dumps an empty function index; restoring it gives an empty index back."""
+    restored = TermIndex.restore(TermIndex().dump())
+    assert restored.dump()[0] == [] and restored.scores([], ["anything"]).size == 0
+
+
 def test_restore_refuses_parts_that_do_not_fit() -> None:
     """Sizes that disagree with the ids, or ids beyond the vocabulary, are a ValueError."""
     keys, vocab, sizes, ids, counts = _edited_index()[0].dump()
