@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,9 +237,16 @@ class Memory:
         gold = [table.pos[p] for p in gold_paths if p in table.pos]
         return Example(features, cochange, gold) if gold else None
 
-    def complete(self, ranked: Ranked, seed: str) -> list[str]:
-        """The rest of a change, ranked, given that `seed` is part of it."""
-        if seed not in ranked.paths:
+    def complete(self, ranked: Ranked, seeds: str | Sequence[str]) -> list[str]:
+        """The rest of a change, ranked, given that `seeds` (one path or several) are part of it.
+
+        Co-change mass flows from every seed that is a candidate; the seeds are left out of the answer.
+        Seeds that are not candidates are ignored here (memory.recall reports them); with none left the
+        answer is the plain ranking. One seed gives exactly the single-seed completion.
+        """
+        wanted = {seeds} if isinstance(seeds, str) else set(seeds)
+        rows = sorted({i for i, path in enumerate(ranked.paths) if path in wanted})
+        if not rows:
             return [ranked.paths[i] for i in ranked.order]
-        scores = complete(ranked.scores, ranked.cochange, ranked.paths.index(seed), self.weights.completion)
-        return [ranked.paths[i] for i in np.argsort(-scores, kind="stable")[:-1]]
+        scores = complete(ranked.scores, ranked.cochange, rows, self.weights.completion)
+        return [ranked.paths[i] for i in np.argsort(-scores, kind="stable")[: len(scores) - len(rows)]]

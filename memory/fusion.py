@@ -104,11 +104,17 @@ def contributions(features: np.ndarray, weights: Weights, row: int) -> np.ndarra
     return np.asarray(parts.reshape(len(EXPANSIONS) * len(VIEWS), len(SIGNALS)).sum(axis=0), dtype=np.float64)
 
 
-def complete(scores: np.ndarray, cochange: sparse.csr_matrix, seed: int, weight: float) -> np.ndarray:
-    """Scores for the rest of a change once `seed` is known to be in it."""
-    row = np.asarray(cochange[seed].todense()).ravel()
-    out = _unit_range(scores) + weight * _norm(row)
-    out[seed] = -np.inf
+def complete(scores: np.ndarray, cochange: sparse.csr_matrix, seeds: int | Sequence[int], weight: float) -> np.ndarray:
+    """Scores for the rest of a change once `seeds` (one row or several) are known to be in it.
+
+    Co-change mass flows from every seed: the seeds' co-change rows are summed, scaled to a top of 1 and
+    weighted on top of the range-scaled fused scores; the seeds themselves score -inf. With one seed the
+    sum is that seed's row itself, so the scores are exactly those of the single-seed formula.
+    """
+    rows = [seeds] if isinstance(seeds, int | np.integer) else list(seeds)
+    row = np.asarray(cochange[rows].todense()).sum(axis=0) if rows else np.zeros(scores.shape, np.float32)
+    out = _unit_range(scores) + weight * _norm(np.asarray(row).ravel())
+    out[rows] = -np.inf
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,14 +11,18 @@ from typing import Any
 import numpy as np
 
 from memory.api_index import ApiEntry
-from memory.budget import approx_tokens, trim_lines
+from memory.budget import Packer, json_tokens, shrink_json, trim_lines
 from memory.engine import Memory, Ranked
-from memory.functions import rank_functions
+from memory.functions import FUNCTION_FILES, ScoredFunction, score_functions
 from memory.fusion import SIGNALS, contributions
 from memory.model import Unit
 from memory.textproc import code_mentions, tokenize
 
-__all__ = ["Recall", "recall"]
+__all__ = ["Recall", "recall", "resolve_seeds"]
+
+CONVENTIONS_SHARE = 8  # the conventions profile is trimmed to about 1/8 of the budget when space is short
+FUNCTION_REASONS = 3  # reasons kept per function, the largest score terms first
+DIFF_FLOOR = 40  # tokens a similar change's diff is trimmed to before the diff is dropped
 
 _WHY = {
     "emb_message": "touched by semantically similar past changes",
@@ -46,6 +49,8 @@ class Recall:
     skills: list[dict[str, Any]] = field(default_factory=list)
     conventions: dict[str, Any] = field(default_factory=dict)
     completion: list[str] = field(default_factory=list)
+    seeds: list[str] = field(default_factory=list)
+    unknown_seeds: list[str] = field(default_factory=list)
     api: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     budget_tokens: int = 0
@@ -55,7 +60,27 @@ class Recall:
 
     def tokens(self) -> int:
         """Approximate tokens of the JSON form, the form callers put into prompts."""
-        return approx_tokens(json.dumps(self.to_json(), separators=(",", ":")))
+        return json_tokens(self.to_json())
+
+
+def resolve_seeds(paths: Sequence[str], seeds: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The candidate paths `seeds` name, and the seeds that name none, each in the order given.
+
+    A seed names a candidate when it is its path (a leading "./" is ignored) or, failing that, the tail
+    of exactly one candidate's path on a "/" boundary ("termui.py" names "src/click/termui.py" when no
+    other candidate ends in "/termui.py"). Non-candidates, missing and ambiguous seeds are unknown.
+    """
+    known: list[str] = []
+    unknown: list[str] = []
+    exact = set(paths)
+    for seed in dict.fromkeys(seeds):
+        name = seed.removeprefix("./")
+        found = [name] if name in exact else [p for p in paths if p.endswith("/" + name)]
+        if len(found) == 1 and found[0] not in known:
+            known.append(found[0])
+        elif len(found) != 1:
+            unknown.append(seed)
+    return known, unknown
 
 
 def _file_why(memory: Memory, ranked: Ranked, row: int, query: str, seeds: list[str]) -> list[str]:
@@ -87,29 +112,44 @@ def _file_why(memory: Memory, ranked: Ranked, row: int, query: str, seeds: list[
     return why or ["weak match"]
 
 
-def _change(unit: Unit, diff: str, max_tokens: int) -> dict[str, Any]:
+class _FunctionWhy:
+    """Why memory.functions.score_functions placed a function: its largest score terms, said in words."""
+
+    def __init__(self, memory: Memory, ranked: Ranked, text: str) -> None:
+        self.memory, self.ranked, self.text = memory, ranked, text
+        order = [ranked.paths[i] for i in ranked.order[:FUNCTION_FILES]]
+        self.file_rank = {path: rank for rank, path in enumerate(order)}
+
+    def why(self, scored: ScoredFunction) -> list[str]:
+        """The terms that gave at least 5% of the score, largest first."""
+        total = sum(scored.terms.values())
+        named = sorted((t for t in scored.terms.items() if t[1] > 0.05 * total), key=lambda t: -t[1])
+        return [self._say(term, value, scored.key) for term, value in named[:FUNCTION_REASONS]] or ["weak match"]
+
+    def _say(self, term: str, value: float, key: tuple[str, str]) -> str:
+        path, qual = key
+        if term == "file":
+            return f"in the #{self.file_rank[path] + 1} ranked file"
+        if term == "text":
+            vocab = set(self.memory.snapshot.files[path].func_tokens.get(qual, []))
+            words = [w for w in dict.fromkeys(re.findall(r"\w+", self.text)) if vocab.intersection(tokenize(w))]
+            return f"its code matches {', '.join(words[:4]) or 'the text'}"
+        if term == "changes":
+            names = {qual, qual.rsplit(".", 1)[-1]}
+            units = [self.memory.history.units[i] for i, _ in self.ranked.similar_units]
+            touched = [u for u in units if any(f.path == path and names & set(f.funcs) for f in u.files)][:2]
+            return "changed by similar past changes: " + "; ".join(f"{u.sha[:8]} {u.title!r}" for u in touched)
+        if term == "mention":
+            return "its name is mentioned in the text"
+        return f"its code is semantically close to the text (cosine {2 * value:.2f})"
+
+
+def _change(unit: Unit, diff: str, max_tokens: int, reverted: bool) -> list[dict[str, Any]]:
+    """A similar past change: with its diff trimmed to `max_tokens`, then to DIFF_FLOOR, then without it."""
     date = datetime.fromtimestamp(unit.timestamp, UTC).date().isoformat()
     files = [f.path for f in unit.files][:10]
-    return {
-        "sha": unit.sha[:12],
-        "title": unit.title,
-        "date": date,
-        "files": files,
-        "reverted": False,
-        "diff": trim_lines(diff, max_tokens),
-    }
-
-
-def _take(items: Sequence[dict[str, Any]], budget: int) -> tuple[list[dict[str, Any]], int]:
-    """The longest prefix of `items` whose JSON fits in `budget` tokens."""
-    kept: list[dict[str, Any]] = []
-    for item in items:
-        cost = approx_tokens(json.dumps(item, separators=(",", ":"))) + 1
-        if cost > budget:
-            break
-        kept.append(item)
-        budget -= cost
-    return kept, budget
+    entry = {"sha": unit.sha[:12], "title": unit.title, "date": date, "files": files, "reverted": reverted}
+    return [entry | {"diff": trim_lines(diff, tokens)} for tokens in (max_tokens, DIFF_FLOOR, 0)]
 
 
 def recall(
@@ -127,44 +167,62 @@ def recall(
 ) -> Recall:
     """Rank files and functions for `text` and pack them, past changes, skills and conventions into the budget.
 
-    Sections are filled in priority order (files, functions, similar changes, skills, rejected approaches,
-    completion, internal API, conventions) and each stops at the first item that no longer fits.
+    Items are placed one at a time in priority order: the files (best first), the functions, the co-change
+    completion, the conventions profile (trimmed to about 1/CONVENTIONS_SHARE of the budget if need be),
+    the similar changes, skills, rejected approaches and the internal API. Each item takes the largest of
+    its forms that still fits (files and functions lose reasons, diffs are trimmed, conventions lose list
+    items and trailing keys); an item with no form that fits is dropped, and nothing packed after it could
+    have been given up to make room for it. The answer's compact JSON (`Recall.tokens`) stays within
+    `budget_tokens` unless the budget is below the empty answer's own size.
+
+    `seeds` are files known to be part of the change: `completion` ranks the rest of it from all of them
+    together (the seeds themselves left out). Seeds are resolved by `resolve_seeds`; the paths used are in
+    `seeds` of the answer and the seeds naming no candidate file in `unknown_seeds`. With no known seed
+    `completion` is empty.
     """
     ranked = memory.rank(text)
-    out = Recall(budget_tokens=budget_tokens)
-    left = budget_tokens - 40  # the empty JSON skeleton
-    out.files, left = _take(_files(memory, ranked, text, k, seeds), left)
-    out.functions, left = _take(_functions(memory, ranked, text, k), left)
+    known, unknown = resolve_seeds(ranked.paths, seeds)
+    out = Recall(budget_tokens=budget_tokens, seeds=known, unknown_seeds=unknown)
+    packer = Packer(budget_tokens - out.tokens())
+    out.files = packer.take(_files(memory, ranked, text, k, known))
+    out.functions = packer.take(_functions(memory, ranked, text, k))
+    if known:
+        out.completion = packer.take([[p] for p in memory.complete(ranked, known)[:k]])
+    if conventions:
+        out.conventions = packer.place(shrink_json(conventions), cap=budget_tokens // CONVENTIONS_SHARE) or {}
     units = [memory.history.units[i] for i, _ in ranked.similar_units[:5]]
-    per_diff = max(40, left // 3 // max(1, len(units)))
+    per_diff = max(DIFF_FLOOR, packer.left // 3 // max(1, len(units)))
     reverted = memory.history.reverted_shas()
-    changes = [_change(u, diff_of(u) if diff_of else "", per_diff) | {"reverted": u.sha in reverted} for u in units]
-    out.changes, left = _take(changes, left)
-    out.skills, left = _take(list(skills), left)
-    out.rejected, left = _take(list(rejected), left)
-    if seeds:
-        completion = [p for p in memory.complete(ranked, seeds[0]) if p not in seeds][:k]
-        kept, left = _take([{"path": p} for p in completion], left)
-        out.completion = [c["path"] for c in kept]
-    out.api, left = _take([e.to_json() for e in api[:k]], left)
-    if conventions and approx_tokens(json.dumps(conventions, separators=(",", ":"))) < left:
-        out.conventions = conventions
+    diffs = [diff_of(u) if diff_of and packer.left > 0 else "" for u in units]
+    out.changes = packer.take([_change(u, d, per_diff, u.sha in reverted) for u, d in zip(units, diffs, strict=True)])
+    out.skills = packer.take([[s] for s in skills])
+    out.rejected = packer.take([[r] for r in rejected])
+    out.api = packer.take([[e.to_json()] for e in api[:k]])
     return out
 
 
-def _files(memory: Memory, ranked: Ranked, text: str, k: int, seeds: Sequence[str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "path": ranked.paths[i],
-            "score": round(float(ranked.scores[i]), 3),
-            "why": _file_why(memory, ranked, i, text, list(seeds)),
-        }
-        for i in ranked.order[:k]
-    ]
+def _files(memory: Memory, ranked: Ranked, text: str, k: int, seeds: list[str]) -> list[list[dict[str, Any]]]:
+    """Each top file with its reasons, then with its first two, its first, and none (for tiny budgets)."""
+    out: list[list[dict[str, Any]]] = []
+    for i in ranked.order[:k]:
+        entry: dict[str, Any] = {"path": ranked.paths[i], "score": round(float(ranked.scores[i]), 3)}
+        why = _file_why(memory, ranked, i, text, seeds)
+        out.append([entry | {"why": why}, entry | {"why": why[:2]}, entry | {"why": why[:1]}, entry])
+    return out
 
 
-def _functions(memory: Memory, ranked: Ranked, text: str, k: int) -> list[dict[str, Any]]:
+def _functions(memory: Memory, ranked: Ranked, text: str, k: int) -> list[list[dict[str, Any]]]:
+    """Each top function with its signature and reasons, then with one reason, then without the signature."""
     order = [ranked.paths[i] for i in ranked.order]
-    funcs = rank_functions(memory, text, order, ranked.similar_units, ranked.vector)[:k]
-    signatures = {(p, s.qualname): s.signature for p in set(order[:10]) for s in memory.snapshot.files[p].symbols}
-    return [{"path": p, "qualname": q, "signature": signatures.get((p, q), "")} for p, q in funcs]
+    funcs = score_functions(memory, text, order, ranked.similar_units, ranked.vector)[:k]
+    explain = _FunctionWhy(memory, ranked, text)
+    files = {f.key[0] for f in funcs}
+    signatures = {(p, s.qualname): s.signature for p in files for s in memory.snapshot.files[p].symbols}
+    out: list[list[dict[str, Any]]] = []
+    for scored in funcs:
+        path, qual = scored.key
+        entry: dict[str, Any] = {"path": path, "qualname": qual}
+        why, signature = explain.why(scored), signatures.get(scored.key, "")
+        full = entry | {"signature": signature, "why": why}
+        out.append([full, full | {"why": why[:1]}, entry | {"why": why[:1]}])
+    return out

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from memory.builder import BuildConfig, build
-from memory.engine import Memory
+from memory.engine import Memory, Ranked
 from memory.model import FileChange, Unit
 from memory.vectors import FakeEmbedder
 
@@ -66,3 +69,49 @@ def test_chunk_vectors_are_reused_for_unchanged_functions() -> None:
     assert Counting.calls == 2
     memory.set_files({"m.py": "def a():\n    return 1\n\n\ndef b():\n    return 3\n"})
     assert Counting.calls == 3
+
+
+def _paired_memory() -> Memory:
+    """Five files: a.py changes with c.py, b.py with d.py, e.py alone."""
+    memory = Memory(None)
+    memory.set_files({p: "x = 1\n" for p in ("a.py", "b.py", "c.py", "d.py", "e.py")})
+    units = [_unit(f"a{i}", "tweak", ["a.py", "c.py"]) for i in range(3)]
+    units += [_unit(f"b{i}", "adjust", ["b.py", "d.py"]) for i in range(3)] + [_unit("e", "other", ["e.py"])]
+    memory.add_units(units)
+    return memory
+
+
+def test_completion_over_a_seed_set_ranks_partners_of_every_seed() -> None:
+    """With two seeds, the partners of both come first and the seeds themselves are left out."""
+    memory = _paired_memory()
+    ranked = memory.rank("unrelated words")
+    rest = memory.complete(ranked, ["a.py", "b.py"])
+    assert set(rest[:2]) == {"c.py", "d.py"} and not {"a.py", "b.py"} & set(rest)
+
+
+def _old_single_seed_order(memory: Memory, ranked: Ranked, seed: int) -> list[str]:
+    """The completion order as computed before seed sets (the formula kept verbatim as the reference)."""
+    row = np.asarray(ranked.cochange[seed].todense()).ravel()
+    low, high = float(ranked.scores.min()), float(ranked.scores.max())
+    ranged = (ranked.scores - low) / (high - low) if high > low else np.zeros_like(ranked.scores)
+    old = ranged + memory.weights.completion * (row / float(row.max()) if float(row.max()) > 0 else row)
+    old[seed] = -np.inf
+    return [ranked.paths[i] for i in np.argsort(-old, kind="stable")[:-1]]
+
+
+@pytest.mark.parametrize("repo", ["paired", "history"])
+def test_single_seed_completion_is_the_old_single_seed_order(repo: str, history_repo: Path) -> None:
+    """One seed, as a path or a one-item list, gives exactly the order of the old single-seed formula."""
+    memory = _paired_memory() if repo == "paired" else build(history_repo, None, BuildConfig(calibration_units=2))
+    ranked = memory.rank("tweak the Client send timeout")
+    for seed, path in enumerate(ranked.paths):
+        expected = _old_single_seed_order(memory, ranked, seed)
+        assert memory.complete(ranked, path) == expected == memory.complete(ranked, [path])
+
+
+def test_completion_ignores_seeds_that_are_not_candidates() -> None:
+    """A seed that is not a candidate changes nothing; with no candidate seed the plain ranking comes back."""
+    memory = _paired_memory()
+    ranked = memory.rank("unrelated words")
+    assert memory.complete(ranked, ["a.py", "README.md"]) == memory.complete(ranked, "a.py")
+    assert memory.complete(ranked, ["README.md"]) == [ranked.paths[i] for i in ranked.order]

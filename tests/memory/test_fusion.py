@@ -13,6 +13,7 @@ from memory.fusion import (
     Example,
     Weights,
     calibrate,
+    complete,
     contributions,
     fuse,
     rank_metrics,
@@ -80,3 +81,40 @@ def test_contributions_add_up_to_the_linear_score() -> None:
     weights = Weights({name: float(v) for name, v in zip(FEATURES, rng.normal(size=len(FEATURES)), strict=True)}, 0.0)
     scores = fuse(features, sparse.csr_matrix((6, 6), dtype=np.float32), weights)
     assert contributions(features, weights, 4).sum() == pytest.approx(scores[4], rel=1e-5)
+
+
+def _single_seed_formula(scores: np.ndarray, cochange: sparse.csr_matrix, seed: int, weight: float) -> np.ndarray:
+    """The completion formula as it was before seed sets, kept verbatim as the reference."""
+    row = np.asarray(cochange[seed].todense()).ravel()
+    low, high = float(scores.min()), float(scores.max())
+    ranged = (scores - low) / (high - low) if high > low else np.zeros_like(scores)
+    top = float(row.max())
+    out = ranged + weight * (row / top if top > 0 else row)
+    out[seed] = -np.inf
+    return out
+
+
+@pytest.mark.parametrize("seed_form", ["int", "list", "numpy"])
+@pytest.mark.parametrize("trial", range(5))
+def test_complete_with_one_seed_is_bit_identical_to_the_single_seed_formula(seed_form: str, trial: int) -> None:
+    """With exactly one seed, completion scores equal the old single-seed formula bit for bit."""
+    rng = np.random.default_rng(trial)
+    n = 40
+    scores = rng.normal(size=n) * 3
+    dense = (rng.random((n, n)) < 0.15) * rng.random((n, n))
+    cochange = sparse.csr_matrix(dense.astype(np.float32))
+    seed = int(rng.integers(n))
+    given = {"int": seed, "list": [seed], "numpy": np.int64(seed)}[seed_form]
+    expected = _single_seed_formula(scores, cochange, seed, 2.0)
+    got = complete(scores, cochange, given, 2.0)  # type: ignore[arg-type]  # numpy ints are ints here
+    assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+def test_complete_flows_cochange_mass_from_every_seed() -> None:
+    """Partners of each seed outrank unrelated files, and every seed is excluded."""
+    cochange = sparse.csr_matrix(
+        np.array([[0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0] * 5, [0] * 5, [0] * 5], dtype=np.float32)
+    )
+    scores = complete(np.zeros(5), cochange, [0, 1], 1.0)
+    assert min(scores[2], scores[3]) > scores[4]
+    assert np.isneginf(scores[[0, 1]]).all()

@@ -1,4 +1,4 @@
-"""Tests for memory.recall and memory.budget."""
+"""Tests for memory.recall: explained files and functions, seed sets, and packing into the token budget."""
 
 from __future__ import annotations
 
@@ -6,24 +6,66 @@ from pathlib import Path
 
 import pytest
 
-from memory.budget import approx_tokens, trim_lines
+from memory.budget import json_tokens
 from memory.builder import BuildConfig, build
+from memory.engine import Memory
 from memory.gitlog import unit_diff
-from memory.recall import recall
+from memory.model import FileChange, Unit
+from memory.recall import CONVENTIONS_SHARE, Recall, recall, resolve_seeds
+
+PATHS = ["src/click/termui.py", "examples/termui/termui.py", "src/click/core.py", "README.py"]
 
 
-@pytest.mark.parametrize(("text", "tokens"), [("", 0), ("abcd", 1), ("abcde", 2)])
-def test_approx_tokens_is_chars_over_four(text: str, tokens: int) -> None:
-    """Tokens are approximated as ceil(characters / 4)."""
-    assert approx_tokens(text) == tokens
+@pytest.mark.parametrize(
+    ("seeds", "known", "unknown"),
+    [
+        (["src/click/core.py"], ["src/click/core.py"], []),
+        (["./src/click/core.py"], ["src/click/core.py"], []),
+        (["core.py"], ["src/click/core.py"], []),
+        (["click/core.py", "core.py"], ["src/click/core.py"], []),
+        (["termui.py"], [], ["termui.py"]),
+        (["ore.py", "docs/index.rst"], [], ["ore.py", "docs/index.rst"]),
+        (["README.py", "nope.py", "README.py"], ["README.py"], ["nope.py"]),
+    ],
+)
+def test_resolve_seeds(seeds: list[str], known: list[str], unknown: list[str]) -> None:
+    """Seeds name a candidate by path or by a unique path tail; missing and ambiguous ones are unknown."""
+    assert resolve_seeds(PATHS, seeds) == (known, unknown)
 
 
-def test_trim_lines_keeps_whole_lines_and_marks_the_cut() -> None:
-    """Trimmed text keeps leading whole lines within the budget and says it was trimmed."""
-    text = "\n".join(f"line {i}" for i in range(100))
-    trimmed = trim_lines(text, 20)
-    assert trimmed.endswith("... (trimmed)") and approx_tokens(trimmed) <= 20
-    assert trimmed.splitlines()[0] == "line 0"
+def _unit(sha: str, message: str, paths: list[str]) -> Unit:
+    return Unit(sha, "", "a", 0, message, (), [FileChange(p, p, "M") for p in paths])
+
+
+def _paired_memory() -> Memory:
+    """Five files: a.py changes with c.py, b.py with d.py, e.py alone."""
+    memory = Memory(None)
+    memory.set_files({p: "x = 1\n" for p in ("a.py", "b.py", "c.py", "d.py", "e.py")})
+    units = [_unit(f"a{i}", "tweak", ["a.py", "c.py"]) for i in range(3)]
+    units += [_unit(f"b{i}", "adjust", ["b.py", "d.py"]) for i in range(3)] + [_unit("e", "other", ["e.py"])]
+    memory.add_units(units)
+    return memory
+
+
+def test_recall_completes_from_every_seed() -> None:
+    """Two seeds bring both their partners to the top of the completion, seeds left out."""
+    answer = recall(_paired_memory(), "unrelated words", seeds=["a.py", "b.py"])
+    assert set(answer.completion[:2]) == {"c.py", "d.py"} and not {"a.py", "b.py"} & set(answer.completion)
+    assert answer.seeds == ["a.py", "b.py"] and answer.unknown_seeds == []
+
+
+def test_recall_reports_unknown_seeds_and_completes_from_the_rest() -> None:
+    """A seed naming no candidate is listed in unknown_seeds; the known ones still drive the completion."""
+    memory = _paired_memory()
+    answer = recall(memory, "unrelated words", seeds=["a.py", "docs/guide.md"])
+    assert answer.unknown_seeds == ["docs/guide.md"] and answer.seeds == ["a.py"]
+    assert answer.completion == recall(memory, "unrelated words", seeds=["a.py"]).completion
+
+
+def test_recall_without_known_seeds_has_no_completion() -> None:
+    """When no seed names a candidate, the completion is empty rather than the plain ranking."""
+    answer = recall(_paired_memory(), "unrelated words", seeds=["nope.py"])
+    assert answer.completion == [] and answer.unknown_seeds == ["nope.py"]
 
 
 def test_recall_explains_and_includes_similar_changes(history_repo: Path) -> None:
@@ -36,18 +78,54 @@ def test_recall_explains_and_includes_similar_changes(history_repo: Path) -> Non
     assert 'split("; ")' in change["diff"]
 
 
-@pytest.mark.parametrize("budget", [120, 400, 2000])
-def test_recall_fits_the_token_budget(history_repo: Path, budget: int) -> None:
-    """Whatever the budget, the JSON answer stays within it."""
+def test_functions_carry_a_signature_and_reasons(history_repo: Path) -> None:
+    """Each ranked function says why it was ranked and carries its known signature."""
     memory = build(history_repo, None, BuildConfig(calibration_units=2))
-    answer = recall(
+    answer = recall(memory, "Client send timeout")
+    send = next(f for f in answer.functions if f["qualname"] == "Client.send")
+    assert send["signature"] == "def send(self, request)"
+    assert send["why"][:2] == ["in the #1 ranked file", "its code matches Client, send, timeout"]
+    assert (
+        send["why"][2].startswith("changed by similar past changes: ")
+        and "'Fix timeout in Client.send'" in send["why"][2]
+    )
+    assert all(f["why"] and f["signature"] for f in answer.functions)
+
+
+def _full_recall(repo: Path, budget: int) -> Recall:
+    memory = build(repo, None, BuildConfig(calibration_units=2))
+    return recall(
         memory,
         "Client send timeout",
         budget_tokens=budget,
-        diff_of=lambda u: unit_diff(history_repo, u),
-        conventions={"title": {"capitalized": 1.0}},
+        seeds=["src/pkg/jar.py", "missing.py"],
+        diff_of=lambda u: unit_diff(repo, u),
+        conventions={"title": {"capitalized": 1.0, "words": [f"w{i}" for i in range(300)]}, "tests": {"dirs": ["t"]}},
+        skills=[{"id": "s1", "text": "Add a test for every fix."}],
+        rejected=[{"pr": 1, "files": ["src/pkg/client.py"], "reason": "no", "rejected": True}],
     )
-    assert answer.tokens() <= budget
+
+
+def test_tiny_budget_keeps_the_first_file_before_anything_else(history_repo: Path) -> None:
+    """With room for only a little more than the empty answer, the top file is what is kept."""
+    empty = Recall(budget_tokens=100, seeds=["src/pkg/jar.py"], unknown_seeds=["missing.py"]).tokens()
+    answer = _full_recall(history_repo, empty + 25)
+    assert [f["path"] for f in answer.files] == ["src/pkg/client.py"] and answer.files[0]["why"]
+    assert not (answer.functions or answer.completion or answer.changes or answer.conventions or answer.skills)
+
+
+@pytest.mark.parametrize("budget", [80, 100, 120, 160, 250, 400, 700, 1000, 2000, 4000])
+def test_recall_never_exceeds_the_token_budget(history_repo: Path, budget: int) -> None:
+    """Whatever the budget, the answer's JSON, counted as the code counts it, stays within it."""
+    assert _full_recall(history_repo, budget).tokens() <= budget
+
+
+def test_conventions_survive_the_default_budget_trimmed(history_repo: Path) -> None:
+    """At the default budget with seeds, a profile too big for its share is trimmed, not dropped."""
+    answer = _full_recall(history_repo, 4000)
+    assert answer.conventions["title"]["capitalized"] == 1.0 and len(answer.conventions["title"]["words"]) < 300
+    assert json_tokens(answer.conventions) < 4000 // CONVENTIONS_SHARE
+    assert answer.completion and answer.files and answer.functions
 
 
 def test_recall_marks_reverted_changes(history_repo: Path) -> None:
