@@ -1,18 +1,33 @@
-"""The conventions profile, mined without a model from the tree and the history (a pure core)."""
+"""The conventions profile, mined without a model from the tree and the history (a pure core).
+
+Changelogs come from the tree's paths (`changelog_paths`: CHANGES/CHANGELOG/HISTORY/NEWS files at the root or
+under docs/, fragment folders such as changelog.d/ or newsfragments/, a towncrier directory) and from the
+history: which of them the units edit or add to answers how an entry is added (edited in place or fragments).
+"""
 
 from __future__ import annotations
 
+import builtins
+import functools
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
 
-__all__ = ["CONFIG_FILES", "file_stats", "mine_conventions", "profile_from", "refresh_history"]
+__all__ = [
+    "CONFIG_FILES",
+    "changelog_paths",
+    "file_stats",
+    "fragment_dirs_declared",
+    "mine_conventions",
+    "profile_from",
+    "refresh_history",
+]
 
 CONFIG_FILES = (
     "pyproject.toml",
@@ -29,34 +44,90 @@ CONFIG_FILES = (
     ".eslintrc.json",
     ".isort.cfg",
     "pytest.ini",
+    "towncrier.toml",
 )
 _TOOL_SECTIONS = ("ruff", "black", "isort", "mypy", "pylint", "flake8", "pytest", "pyright", "coverage", "codespell")
-_CHANGELOG = re.compile(r"(^|/)(CHANGES|CHANGELOG|HISTORY|NEWS|RELEASE[-_]?NOTES)(\.\w+)?$", re.I)
-_FRAGMENT_DIRS = re.compile(r"(^|/)(changelog\.d|changes|news|newsfragments|\.changes|changelog)/[^/]+$", re.I)
+_CHANGELOG = re.compile(r"^(changes|changelog|history|news|release[-_]?notes)(\.(md|rst|txt|markdown|adoc))?$", re.I)
+_FRAGMENT_HOMES = frozenset({"changelog.d", "newsfragments", "changes.d", "news.d"})  # any file inside is one
+_FRAGMENT_MAYBE = frozenset({"changes", "news", "changelog", ".changes", "changelogs"})  # fragment-named files
+_FRAGMENT_TYPES = (
+    "feature|bugfix|bug|fix|doc|docs|removal|misc|trivial|vendor|process|deprecation|breaking|security|"
+    "change|added|changed|fixed|removed|deprecated|improvement|internal|dependency|packaging|major|minor|patch"
+)
+_FRAGMENT_NAME = re.compile(
+    rf"^(\+|\d)[^.]*\.[a-z]+(\.\d+)?(\.\w+)?$|^[^.]+\.({_FRAGMENT_TYPES})(\.\d+)?(\.\w+)?$", re.I
+)
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s+\w+\(([^)]*)\)\s*(->)?[^:]*:\s*\n(\s*[rRuU]?\"\"\")?", re.M)
+_CLASS = re.compile(r"^\s*class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:", re.M)
 _PREFIX = re.compile(r"^(\w+)(\([^)]*\))?!?: ")
+
+
+def _toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
 
 
 def _formatters(configs: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    pyproject = configs.get("pyproject.toml")
-    if pyproject:
-        try:
-            tools = tomllib.loads(pyproject).get("tool", {})
-        except tomllib.TOMLDecodeError:
-            tools = {}
-        for name in _TOOL_SECTIONS:
-            if name in tools:
-                section = tools[name]
-                keep = ("line-length", "line_length", "select", "strict", "target-version", "profile")
-                found[name] = {k: section[k] for k in keep if isinstance(section, dict) and k in section}
+    tools = _toml(configs.get("pyproject.toml", "")).get("tool", {})
+    for name in _TOOL_SECTIONS:
+        if name in tools:
+            section = tools[name]
+            keep = ("line-length", "line_length", "select", "strict", "target-version", "profile")
+            found[name] = {k: section[k] for k in keep if isinstance(section, dict) and k in section}
     for path, text in configs.items():
         if path == ".pre-commit-config.yaml":
             found["pre-commit"] = sorted(set(re.findall(r"^\s*-\s*id:\s*([\w.-]+)", text, re.M)))
-        elif path != "pyproject.toml":
+        elif path not in ("pyproject.toml", "towncrier.toml"):
             sections = re.findall(r"^\[(?:tool:)?([\w.-]+)\]", text, re.M)
             found[path] = sorted(set(sections)) or True
     return found
+
+
+def _towncrier_dir(section: Mapping[str, Any]) -> str:
+    """The fragment folder of a `[tool.towncrier]` section (its default: newsfragments/ in the package)."""
+    directory = section.get("directory")
+    if isinstance(directory, str) and directory.strip("./"):
+        return str(PurePosixPath(directory))
+    package = str(section.get("package") or "")
+    base = str(section.get("package_dir") or ".")
+    return str(PurePosixPath(base, *package.split("."), "newsfragments")) if package else "newsfragments"
+
+
+def fragment_dirs_declared(configs: Mapping[str, str]) -> list[str]:
+    """Fragment folders a towncrier config names (`[tool.towncrier]` of pyproject.toml or towncrier.toml)."""
+    out = []
+    for name in ("pyproject.toml", "towncrier.toml"):
+        section = _toml(configs.get(name, "")).get("tool", {}).get("towncrier")
+        if isinstance(section, dict):
+            out.append(_towncrier_dir(section))
+    return list(dict.fromkeys(out))
+
+
+def _is_changelog_file(path: str) -> bool:
+    """CHANGES/CHANGELOG/HISTORY/NEWS/RELEASE-NOTES, as text, at the root or under docs/ (not `changes.py`)."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and bool(_CHANGELOG.match(parts[-1])) and (len(parts) == 1 or parts[0] in ("docs", "doc"))
+
+
+def _fragment_dir(path: str, declared: Collection[str]) -> str | None:
+    """The folder of which `path` is a changelog fragment, else None."""
+    p = PurePosixPath(path)
+    folder, name = str(p.parent), p.name
+    if folder == "." or name.startswith(".") or name.lower().startswith(("readme", "template")):
+        return None
+    if folder in declared or p.parent.name.lower() in _FRAGMENT_HOMES:
+        return folder
+    if p.parent.name.lower() in _FRAGMENT_MAYBE and not is_source(path) and _FRAGMENT_NAME.match(name):
+        return folder
+    return None
+
+
+def changelog_paths(paths: Iterable[str], declared: Collection[str] = ()) -> list[str]:
+    """The changelog files and fragments among a tree's paths: what `profile_from` takes as `changelog`."""
+    return sorted(p for p in paths if _is_changelog_file(p) or _fragment_dir(p, declared))
 
 
 def file_stats(path: str, text: str) -> dict[str, Any]:
@@ -74,11 +145,11 @@ def file_stats(path: str, text: str) -> dict[str, Any]:
     stats["numpy"] = len(re.findall(r"^\s+Parameters\n\s+-{4,}", text, re.M))
     stats["sphinx"] = len(re.findall(r":param \w+:", text))
     stats["future"] = int("from __future__ import annotations" in text)
-    bases: Counter[str] = Counter()
-    for name, parents in re.findall(r"^class\s+(\w+)\(([^)]*(?:Error|Exception)[^)]*)\)", text, re.M):
-        bases[name] += 1
-        bases.update(b.strip().split(".")[-1] for b in parents.split(","))
-    stats["bases"] = dict(bases)
+    classes: dict[str, list[str]] = {}
+    for name, parents in _CLASS.findall(text):
+        bases = (b.split("[")[0].strip().split(".")[-1] for b in parents.split(",") if "=" not in b)
+        classes.setdefault(name, []).extend(b for b in bases if b.isidentifier())
+    stats["classes"] = classes
     stats["raise_from"] = len(re.findall(r"\braise\s+\w[\w.]*\(.*\)\s+from\s+\w+", text))
     stats["logging"] = {
         "logging.getLogger": len(re.findall(r"logging\.getLogger\(", text)),
@@ -120,36 +191,53 @@ def _tests(stats: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _builtin_exceptions() -> frozenset[str]:
+    found = (getattr(builtins, n) for n in dir(builtins))
+    return frozenset(k.__name__ for k in found if isinstance(k, type) and issubclass(k, BaseException))
+
+
+def _exceptions(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """The project's own exception bases (its classes other project exceptions derive from), most derived
+    from first, apart from the builtin ones its exceptions derive from directly."""
+    classes: dict[str, set[str]] = {}
+    for path in sorted(code):
+        for name, bases in code[path].get("classes", {}).items():
+            classes.setdefault(name, set()).update(bases)
+    foreign = {b for bases in classes.values() for b in bases if b not in classes}
+    seeds = {b for b in foreign if b in _builtin_exceptions() or re.search(r"(Error|Exception|Warning)$", b)}
+    errors: set[str] = set()
+    while fresh := {n for n, bases in classes.items() if n not in errors and bases & (errors | seeds)}:
+        errors |= fresh
+    own = Counter(b for n in errors for b in classes[n] if b in errors and b != n)
+    builtin = Counter(b for n in errors for b in classes[n] if b in foreign and b in _builtin_exceptions())
+    return {
+        "exception_bases": [n for n, _ in sorted(own.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
+        "builtin_exception_bases": [n for n, _ in sorted(builtin.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
+    }
+
+
 def _errors_and_logging(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    bases: Counter[str] = Counter()
     logging: Counter[str] = Counter()
     for path in sorted(code):
-        bases.update(code[path]["bases"])
         logging.update(code[path]["logging"])
-    project_bases = [n for n, _ in bases.most_common() if n not in ("Exception", "BaseException")][:8]
     return {
-        "exception_bases": project_bases,
+        **_exceptions(code),
         "raise_from": _total(code, "raise_from"),
         "logging": [k for k, v in logging.most_common() if v][:3],
     }
 
 
-def _history(units: Sequence[Unit]) -> dict[str, Any]:
-    recent = list(units)[-300:]
-    titles = [u.title for u in recent if u.title]
-    fragments: Counter[str] = Counter()
-    changelog = 0
-    for unit in recent:
-        touched = [f.path for f in unit.files]
-        changelog += any(_CHANGELOG.search(p) for p in touched)
-        added = [f.path for f in unit.files if f.status == "A"]
-        fragments.update(p.rsplit("/", 1)[0] for p in added if _FRAGMENT_DIRS.search(p))
+def _recent(units: Sequence[Unit]) -> list[Unit]:
+    return list(units)[-300:]
+
+
+def _titles(units: Sequence[Unit]) -> dict[str, Any]:
+    titles = [u.title for u in _recent(units) if u.title]
     prefixes = Counter(m.group(1).lower() for t in titles if (m := _PREFIX.match(t)))
     first_words = Counter(t.split()[0] for t in titles if t.split())
     n = len(titles) or 1
     return {
-        "changelog_in_units": round(changelog / max(1, len(recent)), 2),
-        "changelog_fragments_dir": fragments.most_common(1)[0][0] if fragments else None,
         "title": {
             "conventional_commits": round(sum(prefixes.values()) / n, 2),
             "prefixes": [p for p, _ in prefixes.most_common(5)],
@@ -161,27 +249,70 @@ def _history(units: Sequence[Unit]) -> dict[str, Any]:
     }
 
 
+def _changelog_history(units: Sequence[Unit], declared: Collection[str], towncrier: bool) -> dict[str, Any]:
+    """How the recent units touch changelogs: files edited in place, fragments added to folders (or, when no
+    unit touched one, fragments if towncrier is set up)."""
+    recent = _recent(units)
+    touched: Counter[str] = Counter()
+    edits = fragments = 0
+    for unit in recent:
+        edited = {f.path for f in unit.files if f.status != "D" and _is_changelog_file(f.path)}
+        added = {d for f in unit.files if f.status == "A" and (d := _fragment_dir(f.path, declared))}
+        edits, fragments = edits + bool(edited), fragments + bool(added)
+        touched.update(edited | {f"{d}/" for d in added})
+    entries = "fragments" if fragments > edits or (towncrier and not edits) else "edited in place" if edits else None
+    return {
+        "in_units": round(sum(1 for u in recent if _touches(u, declared)) / max(1, len(recent)), 2),
+        "touched": sorted(touched, key=lambda p: (-touched[p], p))[:3],
+        "entries": entries,
+    }
+
+
+def _touches(unit: Unit, declared: Collection[str]) -> bool:
+    return any(_is_changelog_file(f.path) or _fragment_dir(f.path, declared) for f in unit.files)
+
+
+def _changelog(paths: Collection[str], configs: Mapping[str, str], units: Sequence[Unit]) -> dict[str, Any]:
+    """Where the changelog lives in the tree, and how the history adds to it."""
+    declared = fragment_dirs_declared(configs)
+    files = sorted((p for p in paths if _is_changelog_file(p)), key=lambda p: (p.count("/"), p))
+    found = Counter(d for p in paths if (d := _fragment_dir(p, declared)))
+    dirs = list(dict.fromkeys([*declared, *(d for d, _ in found.most_common())]))[:3]
+    history = _changelog_history(units, dirs, bool(declared))
+    return {"files": files[:3], "fragment_dirs": dirs, "towncrier": bool(declared), **history}
+
+
 def profile_from(
-    stats: Mapping[str, dict[str, Any]], configs: Mapping[str, str], units: Sequence[Unit]
+    stats: Mapping[str, dict[str, Any]],
+    configs: Mapping[str, str],
+    units: Sequence[Unit],
+    changelog: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The profile from per-file stats (path -> file_stats), config files and the units so far."""
+    """The profile from per-file stats (path -> file_stats), config files, the units so far, and the tree's
+    changelog files and fragments (`changelog_paths` of every path at the head)."""
     code = {p: s for p, s in stats.items() if "defs" in s}
-    changelogs = sorted(p for p in stats if _CHANGELOG.search(p))
     return {
         "formatters": _formatters(configs),
         "code": _docstyle(code),
         "tests": _tests(stats),
         **_errors_and_logging(code),
-        "changelog_files": changelogs[:3],
-        **_history(units),
+        "changelog": _changelog(changelog, configs, units),
+        **_titles(units),
     }
 
 
-def mine_conventions(texts: Mapping[str, str], configs: Mapping[str, str], units: Sequence[Unit]) -> dict[str, Any]:
-    """The profile from source and test texts (path -> text), config files and the units so far."""
-    return profile_from({p: file_stats(p, t) for p, t in texts.items()}, configs, units)
+def mine_conventions(
+    texts: Mapping[str, str], configs: Mapping[str, str], units: Sequence[Unit], paths: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The profile from source and test texts (path -> text), config files, the units so far and the tree's
+    other paths (changelogs are found among `paths` and the texts' paths)."""
+    declared = fragment_dirs_declared(configs)
+    changelog = changelog_paths({*paths, *texts}, declared)
+    return profile_from({p: file_stats(p, t) for p, t in texts.items()}, configs, units, changelog)
 
 
 def refresh_history(profile: dict[str, Any], units: Sequence[Unit]) -> dict[str, Any]:
     """The profile with its history-derived parts recomputed (cheap; used between full re-minings)."""
-    return {**profile, **_history(units)}
+    changelog = profile.get("changelog") or {}
+    history = _changelog_history(units, changelog.get("fragment_dirs") or [], bool(changelog.get("towncrier")))
+    return {**profile, "changelog": {**changelog, **history}, **_titles(units)}

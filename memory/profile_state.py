@@ -1,33 +1,41 @@
-"""The conventions profile kept current: per-file stats persisted, and only changed files re-read on update.
+"""The conventions profile and the API index's references kept current: per-file data persisted, and only
+changed files re-read on update.
 
-The profile is a sum over files (see `conventions.file_stats`), so an update re-reads the source files and
-config files its new units touched, never the whole tree: its cost follows the new commits.
+The profile is a sum over files (see `conventions.file_stats`), and so are the references the API index
+counts (`api_index.file_refs`, for the candidate Python files), so an update re-reads the source files and
+config files its new units touched, never the whole tree: its cost follows the new commits. The tree's
+changelog paths are kept the same way, from the units' added, deleted and renamed paths (the tree is listed
+again only when the towncrier fragment folder a config declares changes).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory.conventions import CONFIG_FILES, file_stats, profile_from
+from memory.api_index import ApiEntry, api_index, file_refs
+from memory.conventions import CONFIG_FILES, changelog_paths, file_stats, fragment_dirs_declared, profile_from
 from memory.engine import Memory
 from memory.gitlog import BlobReader, list_tree
-from memory.paths import is_source
+from memory.model import Unit
+from memory.paths import is_candidate, is_source
 
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: classes per file (exception bases), API references, the tree's changelog paths
 
 
 @dataclass
 class ProfileState:
-    """The profile at `sha` with what it was computed from."""
+    """The profile at `sha` with what it was computed from, and the API index's per-file references."""
 
     sha: str
     profile: dict[str, Any]
     stats: dict[str, dict[str, Any]]
     configs: dict[str, str]
+    refs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changelog: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -38,9 +46,18 @@ class ProfileState:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return None
         try:
-            return cls(str(data["sha"]), dict(data["profile"]), dict(data["stats"]), dict(data["configs"]))
+            tables = (dict(data["profile"]), dict(data["stats"]), dict(data["configs"]), dict(data["refs"]))
+            return cls(str(data["sha"]), *tables, [str(p) for p in data["changelog"]])
         except (KeyError, TypeError, ValueError):
             return None
+
+    def api_entries(self, memory: Memory) -> list[ApiEntry]:
+        """The internal API index of memory's snapshot, counted from these references (same commit)."""
+        return api_index(memory.snapshot, self.refs)
+
+
+def _refs(path: str, text: str | None) -> dict[str, Any]:
+    return file_refs(path, text) if text is not None and is_candidate(path) else {}
 
 
 def mine_profile(repo: Path, memory: Memory) -> ProfileState:
@@ -51,7 +68,32 @@ def mine_profile(repo: Path, memory: Memory) -> ProfileState:
         texts = {p: blobs.read(b) for p, b in tree.items() if is_source(p) or p in CONFIG_FILES}
     stats = {p: file_stats(p, t) for p, t in texts.items() if t is not None and is_source(p)}
     configs = {p: t for p, t in texts.items() if t is not None and p in CONFIG_FILES}
-    return ProfileState(sha, profile_from(stats, configs, memory.history.units), stats, configs)
+    refs = {p: found for p, t in texts.items() if (found := _refs(p, t))}
+    changelog = changelog_paths(tree, fragment_dirs_declared(configs))
+    profile = profile_from(stats, configs, memory.history.units, changelog)
+    return ProfileState(sha, profile, stats, configs, refs, changelog)
+
+
+def _presence(units: list[Unit]) -> dict[str, bool]:
+    """Whether each path the units touched exists after the last of them."""
+    present: dict[str, bool] = {}
+    for unit in units:
+        for change in unit.files:
+            if change.status == "R":
+                present[change.old_path] = False
+            present[change.path] = change.status != "D"
+    return present
+
+
+def _changelog_after(
+    repo: Path, sha: str, state: ProfileState, units: list[Unit], configs: dict[str, str]
+) -> list[str]:
+    declared = fragment_dirs_declared(configs)
+    if declared != fragment_dirs_declared(state.configs):
+        return changelog_paths(list_tree(repo, sha), declared)
+    present = _presence(units)
+    kept = {p for p in state.changelog if present.get(p, True)}
+    return changelog_paths(kept | {p for p, here in present.items() if here}, declared)
 
 
 def refresh_profile(repo: Path, memory: Memory, state: ProfileState | None) -> ProfileState:
@@ -60,15 +102,20 @@ def refresh_profile(repo: Path, memory: Memory, state: ProfileState | None) -> P
     start = memory.history.by_sha.get(state.sha) if state is not None and state.sha else None
     if state is None or start is None or not sha:
         return mine_profile(repo, memory)
-    changed = {p for u in memory.history.units[start + 1 :] for f in u.files for p in (f.path, f.old_path)}
-    stats, configs = dict(state.stats), dict(state.configs)
+    units = memory.history.units[start + 1 :]
+    changed = {p for u in units for f in u.files for p in (f.path, f.old_path)}
+    stats, configs, refs = dict(state.stats), dict(state.configs), dict(state.refs)
     with BlobReader(repo) as blobs:
         for path in sorted(changed):
             text = blobs.read(f"{sha}:{path}") if is_source(path) or path in CONFIG_FILES else None
-            for table in (stats, configs):
+            for table in (stats, configs, refs):
                 table.pop(path, None)
             if text is not None and is_source(path):
                 stats[path] = file_stats(path, text)
             elif text is not None and path in CONFIG_FILES:
                 configs[path] = text
-    return ProfileState(sha, profile_from(stats, configs, memory.history.units), stats, configs)
+            if found := _refs(path, text):
+                refs[path] = found
+    changelog = _changelog_after(repo, sha, state, units, configs)
+    profile = profile_from(stats, configs, memory.history.units, changelog)
+    return ProfileState(sha, profile, stats, configs, refs, changelog)

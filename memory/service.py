@@ -49,6 +49,7 @@ def _read_strings(path: Path) -> list[str]:
 class _Loaded:
     memory: Memory
     conventions: dict[str, Any]
+    refs: dict[str, dict[str, Any]] = field(default_factory=dict)
     api: list[ApiEntry] | None = None
     api_words: list[frozenset[str]] = field(default_factory=list)
     tree: tuple[str, set[str]] = ("", set())
@@ -56,7 +57,7 @@ class _Loaded:
 
     def api_entries(self) -> list[ApiEntry]:
         if self.api is None:
-            self.api = api_index(self.memory.snapshot)
+            self.api = api_index(self.memory.snapshot, self.refs)
             self.api_words = entry_words(self.api)
         return self.api
 
@@ -101,7 +102,7 @@ class RepoMemory:
         with self.store.locked(repo) as folder:
             state = refresh_profile(repo, memory, ProfileState.from_json(self._stored_conventions(folder)))
             _write_json(folder / "conventions.json", state.to_json())
-        self._cache[repo.resolve()] = _Loaded(memory, state.profile)
+        self._cache[repo.resolve()] = _Loaded(memory, state.profile, state.refs)
         return memory
 
     def _stored_conventions(self, folder: Path) -> Any:
@@ -115,10 +116,10 @@ class RepoMemory:
         if key not in self._cache:
             try:
                 memory, _ = self.store.load(repo)
-                raw = json.loads((self.store.repo_dir(repo) / "conventions.json").read_text())
-                if raw["sha"] != memory.snapshot.sha:
+                state = ProfileState.from_json(json.loads((self.store.repo_dir(repo) / "conventions.json").read_text()))
+                if state is None or state.sha != memory.snapshot.sha:
                     raise IndexCorrupt("conventions profile is stale")
-                self._cache[key] = _Loaded(memory, raw["profile"])
+                self._cache[key] = _Loaded(memory, state.profile, state.refs)
             except (IndexCorrupt, OSError, ValueError, KeyError):
                 self.update(repo)
         return self._cache[key]

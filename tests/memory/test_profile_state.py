@@ -30,9 +30,40 @@ def test_refreshed_profile_equals_a_full_mining(history_repo: Path, tmp_path: Pa
     memory = store.update(history_repo)
     refreshed = refresh_profile(history_repo, memory, state)
     assert refreshed == mine_profile(history_repo, memory)
-    assert refreshed.profile["exception_bases"][0] == "PkgError"
+    assert refreshed.profile["exception_bases"] == ["PkgError"]
     assert refreshed.profile["formatters"]["ruff"] == {"line-length": 99}
     assert "src/pkg/client.py" not in refreshed.stats and "src/pkg/cookie_jar.py" in refreshed.stats
+    assert "src/pkg/client.py" not in refreshed.refs and "src/pkg/core.py" in refreshed.refs
+
+
+def test_changelog_paths_follow_added_deleted_and_declared_fragments(history_repo: Path, tmp_path: Path) -> None:
+    """Changelog files and fragments added, deleted or newly declared by towncrier are tracked as a full mining."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    commit(history_repo, "Fix a", {"CHANGES.md": "# Changes\n", "changelog.d/1.bugfix": "a\n", "frag/2.x": "b\n"})
+    commit(history_repo, "Fix b", {"changelog.d/3.feature": "c\n", "CHANGES.md": "# Changes\n\n- b\n"})
+    state = refresh_profile(history_repo, store.update(history_repo), state)
+    assert state.changelog == ["CHANGES.md", "changelog.d/1.bugfix", "changelog.d/3.feature"]
+    release = {"changelog.d/1.bugfix": None, "changelog.d/3.feature": None, "CHANGES.md": "# 1.0\n\n- a\n- b\n"}
+    commit(history_repo, "Release", release)
+    commit(history_repo, "Use towncrier", {"pyproject.toml": '[tool.towncrier]\ndirectory = "frag"\n'})
+    memory = store.update(history_repo)
+    refreshed = refresh_profile(history_repo, memory, state)
+    assert refreshed == mine_profile(history_repo, memory)
+    assert refreshed.changelog == ["CHANGES.md", "frag/2.x"]
+    changelog = refreshed.profile["changelog"]
+    assert (changelog["files"], changelog["fragment_dirs"], changelog["towncrier"]) == (["CHANGES.md"], ["frag"], True)
+    assert changelog["touched"][0] == "CHANGES.md" and changelog["entries"] == "edited in place"
+
+
+def test_api_entries_count_references_in_the_tree(history_repo: Path, tmp_path: Path) -> None:
+    """The state's references give the API index of memory's snapshot its use counts."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    commit(history_repo, "Use the client", {"src/pkg/app.py": "from pkg.client import Client\n\nc = Client()\n"})
+    memory = store.update(history_repo)
+    entries = {e.qualname: e for e in refresh_profile(history_repo, memory, state).api_entries(memory)}
+    assert (entries["Client"].uses, entries["Client.send"].uses, entries["Client.send"].ambiguous) == (1, 0, False)
 
 
 def test_refresh_without_a_known_commit_mines_afresh(history_repo: Path, tmp_path: Path) -> None:
@@ -42,7 +73,7 @@ def test_refresh_without_a_known_commit_mines_afresh(history_repo: Path, tmp_pat
     assert refresh_profile(history_repo, memory, stranger) == mine_profile(history_repo, memory)
 
 
-@pytest.mark.parametrize("data", [None, [], {"version": 1, "sha": "x"}, {"version": 2, "sha": "x"}])
+@pytest.mark.parametrize("data", [None, [], {"version": 2, "sha": "x"}, {"version": 3, "sha": "x"}])
 def test_malformed_or_old_state_is_none(data: object) -> None:
     """Stored states of another version or with missing fields are discarded."""
     assert ProfileState.from_json(data) is None

@@ -61,3 +61,17 @@ def test_repo_without_functions_loads_and_recalls(make_git_repo: Any, tmp_path: 
     assert list(memory.snapshot.files) == ["pkg/settings.py"]
     answer = memories.recall(repo, "raise the timeout")
     assert [f["path"] for f in answer.files] == ["pkg/settings.py"] and answer.functions == []
+
+
+def test_api_usage_counts_survive_a_reload(make_git_repo: Any, tmp_path: Path) -> None:
+    """A worker that loads memory from disk reports the same reference counts as the one that built it."""
+    repo = make_git_repo(
+        {
+            "pkg/util.py": "def slug(text):\n    return text.lower()\n",
+            "pkg/app.py": "from pkg.util import slug\n\n\ndef page(title):\n    return slug(title) + slug('x')\n",
+        }
+    )
+    built = RepoMemory(tmp_path / "mem", None).show(repo)["top_api"]
+    loaded = RepoMemory(tmp_path / "mem", None).show(repo)["top_api"]
+    assert loaded == built
+    assert {e["qualname"]: e["uses"] for e in built} == {"slug": 2, "page": 0}
