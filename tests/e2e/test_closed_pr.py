@@ -12,6 +12,7 @@ from tests.e2e.fixture_repo import fix_answer
 from tests.e2e.helpers import BOT, bot_comments, label, repo_of, run_worker
 from tests.llm.scripted import ScriptedLLM
 from tests.standin.fixtures import Standin
+from tests.standin.objects import Pull
 
 BRANCH = "organic-pr/issue-1"
 
@@ -37,16 +38,22 @@ def retry_event() -> dict[str, Any]:
     }
 
 
+def open_then_close(deliver: Deliver, settings: Settings, standin: Standin, llm: ScriptedLLM) -> tuple[Pull, str]:
+    """The bot opens its PR for issue #1, a maintainer closes it unmerged: the PR and the outcome job's id."""
+    llm.on("generate", fix_answer(), repeat=True)
+    label(deliver, delivery_id="label-1")
+    run_worker(settings)
+    [pr] = repo_of(standin).pulls.values()
+    pr.state = "closed"
+    [job_id] = deliver("pull_request", closed_event(pr.number), delivery_id="closed-1").json()["jobs"]
+    return pr, str(job_id)
+
+
 def test_closed_bot_pr_is_not_reopened_until_relabelled(
     deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
 ) -> None:
     """After a close without merge a retry only explains; a fresh label event reopens the same PR."""
-    scripted_llm.on("generate", fix_answer(), repeat=True)
-    label(deliver, delivery_id="label-1")
-    run_worker(service_settings)
-    [pr] = repo_of(standin).pulls.values()
-    pr.state = "closed"
-    deliver("pull_request", closed_event(pr.number), delivery_id="closed-1")
+    pr, _ = open_then_close(deliver, service_settings, standin, scripted_llm)
     deliver("issue_comment", retry_event(), delivery_id="retry-1")
     run_worker(service_settings)
     remembered = messages.CLOSED_PR_REMEMBERED.format(pr=pr.number, label="bot-fix")

@@ -12,9 +12,8 @@ from memory.feedback import load_outcomes
 from memory.service import RepoMemory
 from tests.bot.conftest import Deliver
 from tests.e2e.conftest import E2E_REPO
-from tests.e2e.fixture_repo import fix_answer
-from tests.e2e.helpers import job, label, repo_of, run_worker
-from tests.e2e.test_closed_pr import closed_event
+from tests.e2e.helpers import job, repo_of, run_worker
+from tests.e2e.test_closed_pr import open_then_close
 from tests.llm.scripted import ScriptedLLM
 from tests.standin.fixtures import Standin
 
@@ -30,12 +29,7 @@ def test_closed_bot_pr_is_remembered_as_a_rejected_approach(
     deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
 ) -> None:
     """Memory keeps the issue the PR answered, the files it changed and that it was closed unmerged."""
-    scripted_llm.on("generate", fix_answer(), repeat=True)
-    label(deliver, delivery_id="label-1")
-    run_worker(service_settings)
-    [pr] = repo_of(standin).pulls.values()
-    pr.state = "closed"
-    [job_id] = deliver("pull_request", closed_event(pr.number), delivery_id="closed-1").json()["jobs"]
+    pr, job_id = open_then_close(deliver, service_settings, standin, scripted_llm)
     run_worker(service_settings)
     assert job(service_settings, job_id).state == JobState.SUCCEEDED
     [outcome] = load_outcomes(memory_folder(service_settings) / "outcomes.json")

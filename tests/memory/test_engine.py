@@ -71,7 +71,7 @@ def test_chunk_vectors_are_reused_for_unchanged_functions() -> None:
     assert Counting.calls == 3
 
 
-def _paired_memory() -> Memory:
+def paired_memory() -> Memory:
     """Five files: a.py changes with c.py, b.py with d.py, e.py alone."""
     memory = Memory(None)
     memory.set_files({p: "x = 1\n" for p in ("a.py", "b.py", "c.py", "d.py", "e.py")})
@@ -83,7 +83,7 @@ def _paired_memory() -> Memory:
 
 def test_completion_over_a_seed_set_ranks_partners_of_every_seed() -> None:
     """With two seeds, the partners of both come first and the seeds themselves are left out."""
-    memory = _paired_memory()
+    memory = paired_memory()
     ranked = memory.rank("unrelated words")
     rest = memory.complete(ranked, ["a.py", "b.py"])
     assert set(rest[:2]) == {"c.py", "d.py"} and not {"a.py", "b.py"} & set(rest)
@@ -102,7 +102,7 @@ def _old_single_seed_order(memory: Memory, ranked: Ranked, seed: int) -> list[st
 @pytest.mark.parametrize("repo", ["paired", "history"])
 def test_single_seed_completion_is_the_old_single_seed_order(repo: str, history_repo: Path) -> None:
     """One seed, as a path or a one-item list, gives exactly the order of the old single-seed formula."""
-    memory = _paired_memory() if repo == "paired" else build(history_repo, None, BuildConfig(calibration_units=2))
+    memory = paired_memory() if repo == "paired" else build(history_repo, None, BuildConfig(calibration_units=2))
     ranked = memory.rank("tweak the Client send timeout")
     for seed, path in enumerate(ranked.paths):
         expected = _old_single_seed_order(memory, ranked, seed)
@@ -111,7 +111,7 @@ def test_single_seed_completion_is_the_old_single_seed_order(repo: str, history_
 
 def test_completion_ignores_seeds_that_are_not_candidates() -> None:
     """A seed that is not a candidate changes nothing; with no candidate seed the plain ranking comes back."""
-    memory = _paired_memory()
+    memory = paired_memory()
     ranked = memory.rank("unrelated words")
     assert memory.complete(ranked, ["a.py", "README.md"]) == memory.complete(ranked, "a.py")
     assert memory.complete(ranked, ["README.md"]) == [ranked.paths[i] for i in ranked.order]

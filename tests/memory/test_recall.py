@@ -8,10 +8,9 @@ import pytest
 
 from memory.budget import json_tokens
 from memory.builder import BuildConfig, build
-from memory.engine import Memory
 from memory.gitlog import unit_diff
-from memory.model import FileChange, Unit
 from memory.recall import CONVENTIONS_SHARE, Recall, recall, resolve_seeds
+from tests.memory.test_engine import paired_memory
 
 PATHS = ["src/click/termui.py", "examples/termui/termui.py", "src/click/core.py", "README.py"]
 
@@ -33,30 +32,16 @@ def test_resolve_seeds(seeds: list[str], known: list[str], unknown: list[str]) -
     assert resolve_seeds(PATHS, seeds) == (known, unknown)
 
 
-def _unit(sha: str, message: str, paths: list[str]) -> Unit:
-    return Unit(sha, "", "a", 0, message, (), [FileChange(p, p, "M") for p in paths])
-
-
-def _paired_memory() -> Memory:
-    """Five files: a.py changes with c.py, b.py with d.py, e.py alone."""
-    memory = Memory(None)
-    memory.set_files({p: "x = 1\n" for p in ("a.py", "b.py", "c.py", "d.py", "e.py")})
-    units = [_unit(f"a{i}", "tweak", ["a.py", "c.py"]) for i in range(3)]
-    units += [_unit(f"b{i}", "adjust", ["b.py", "d.py"]) for i in range(3)] + [_unit("e", "other", ["e.py"])]
-    memory.add_units(units)
-    return memory
-
-
 def test_recall_completes_from_every_seed() -> None:
     """Two seeds bring both their partners to the top of the completion, seeds left out."""
-    answer = recall(_paired_memory(), "unrelated words", seeds=["a.py", "b.py"])
+    answer = recall(paired_memory(), "unrelated words", seeds=["a.py", "b.py"])
     assert set(answer.completion[:2]) == {"c.py", "d.py"} and not {"a.py", "b.py"} & set(answer.completion)
     assert answer.seeds == ["a.py", "b.py"] and answer.unknown_seeds == []
 
 
 def test_recall_reports_unknown_seeds_and_completes_from_the_rest() -> None:
     """A seed naming no candidate is listed in unknown_seeds; the known ones still drive the completion."""
-    memory = _paired_memory()
+    memory = paired_memory()
     answer = recall(memory, "unrelated words", seeds=["a.py", "docs/guide.md"])
     assert answer.unknown_seeds == ["docs/guide.md"] and answer.seeds == ["a.py"]
     assert answer.completion == recall(memory, "unrelated words", seeds=["a.py"]).completion
@@ -64,7 +49,7 @@ def test_recall_reports_unknown_seeds_and_completes_from_the_rest() -> None:
 
 def test_recall_without_known_seeds_has_no_completion() -> None:
     """When no seed names a candidate, the completion is empty rather than the plain ranking."""
-    answer = recall(_paired_memory(), "unrelated words", seeds=["nope.py"])
+    answer = recall(paired_memory(), "unrelated words", seeds=["nope.py"])
     assert answer.completion == [] and answer.unknown_seeds == ["nope.py"]
 
 

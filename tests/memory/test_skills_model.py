@@ -27,6 +27,15 @@ def _model(llm: ScriptedLLM) -> OpenAIChatModel:
     return OpenAIChatModel({Role.GENERATOR: Endpoint(llm.base_url, "scripted")}, ledger=Ledger(None))
 
 
+async def _learn(llm: ScriptedLLM, memories: RepoMemory, repo: Path, *rounds: int) -> int:
+    """Learn skills for `rounds` budgets in turn through the real client; the skills learned in all."""
+    model = _model(llm)
+    try:
+        return sum([await memories.learn_skills(repo, model, budget_units=units) for units in rounds])
+    finally:
+        await model.aclose()
+
+
 async def test_blind_attempt_then_distill_stores_a_cited_skill(
     scripted_llm: ScriptedLLM,
     history_repo: Path,
@@ -36,11 +45,7 @@ async def test_blind_attempt_then_distill_stores_a_cited_skill(
     scripted_llm.on("skill.attempt", "--- a/x\n+++ b/x\n", repeat=True)
     scripted_llm.on("skill.distill", DISTILLED, repeat=True)
     memories = RepoMemory(tmp_path / "mem", None)
-    model = _model(scripted_llm)
-    try:
-        learned = await memories.learn_skills(history_repo, model, budget_units=2)
-    finally:
-        await model.aclose()
+    learned = await _learn(scripted_llm, memories, history_repo, 2)
     attempts = scripted_llm.requests_for("skill.attempt")
     distills = scripted_llm.requests_for("skill.distill")
     assert learned == 2 and len(attempts) == len(distills) == 2
@@ -59,11 +64,7 @@ async def test_recall_serves_skills_and_retires_those_whose_api_vanished(
     scripted_llm.on("skill.attempt", "nothing", repeat=True)
     scripted_llm.on("skill.distill", DISTILLED, repeat=True)
     memories = RepoMemory(tmp_path / "mem", None)
-    model = _model(scripted_llm)
-    try:
-        await memories.learn_skills(history_repo, model, budget_units=1)
-    finally:
-        await model.aclose()
+    await _learn(scripted_llm, memories, history_repo, 1)
     assert [s["text"] for s in memories.recall(history_repo, "cookie parsing").skills] == [
         "Parse cookies in jar.py with parse_cookie"
     ]
@@ -85,11 +86,7 @@ async def test_unparsable_distill_reply_is_skipped(
     scripted_llm.on("skill.attempt", "attempt", repeat=True)
     scripted_llm.on("skill.distill", "I have no idea", repeat=True)
     memories = RepoMemory(tmp_path / "mem", None)
-    model = _model(scripted_llm)
-    try:
-        assert await memories.learn_skills(history_repo, model, budget_units=1) == 0
-    finally:
-        await model.aclose()
+    assert await _learn(scripted_llm, memories, history_repo, 1) == 0
 
 
 async def test_a_unit_once_attempted_is_not_attempted_again(
@@ -101,12 +98,7 @@ async def test_a_unit_once_attempted_is_not_attempted_again(
     scripted_llm.on("skill.attempt", "attempt", repeat=True)
     scripted_llm.on("skill.distill", DISTILLED, repeat=True)
     memories = RepoMemory(tmp_path / "mem", None)
-    model = _model(scripted_llm)
-    try:
-        await memories.learn_skills(history_repo, model, budget_units=1)
-        await memories.learn_skills(history_repo, model, budget_units=1)
-    finally:
-        await model.aclose()
+    await _learn(scripted_llm, memories, history_repo, 1, 1)
     first, second = (r.messages[1]["content"] for r in scripted_llm.requests_for("skill.attempt"))
     assert first != second
     tried = json.loads((memories.store.repo_dir(history_repo) / "skills_attempted.json").read_text())
@@ -122,12 +114,8 @@ async def test_skills_of_finished_lessons_survive_a_model_failure(
     scripted_llm.on("skill.attempt", "attempt", Fail(400))
     scripted_llm.on("skill.distill", DISTILLED)
     memories = RepoMemory(tmp_path / "mem", None)
-    model = _model(scripted_llm)
-    try:
-        with pytest.raises(LLMError):
-            await memories.learn_skills(history_repo, model, budget_units=2)
-    finally:
-        await model.aclose()
+    with pytest.raises(LLMError):
+        await _learn(scripted_llm, memories, history_repo, 2)
     folder = memories.store.repo_dir(history_repo)
     assert len(json.loads((folder / "skills.json").read_text())) == 1
     assert len(json.loads((folder / "skills_attempted.json").read_text())) == 1
