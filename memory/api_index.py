@@ -23,7 +23,7 @@ import builtins
 import functools
 import io
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -58,6 +58,23 @@ class ApiEntry:
 def _module_parts(path: str) -> list[str]:
     parts = list(PurePosixPath(path).with_suffix("").parts)
     return parts[:-1] if parts and parts[-1] == "__init__" else parts
+
+
+def _import_names(path: str, files: Container[str]) -> set[str]:
+    """The dotted names a module is imported by: its path's own (what relative imports resolve to) and, inside a
+    package, its name from the top package (`src/pkg/a/b.py` is `pkg.a.b` when `src/pkg/__init__.py` and
+    `src/pkg/a/__init__.py` exist). Never a bare suffix: `logging` must not mean `pkg/utils/logging.py`."""
+    parts = _module_parts(path)
+    dirs = PurePosixPath(path).parent.parts
+    top = len(dirs)
+    while top and "/".join([*dirs[:top], "__init__.py"]) in files:
+        top -= 1
+    names = {".".join(parts)}
+    if top < len(dirs):
+        names.add(".".join(parts[top:]))
+    elif dirs and dirs[0] == "src":  # a namespace package under src/
+        names.add(".".join(parts[1:]))
+    return names
 
 
 def _absolute(path: str, module: str | None, level: int) -> str:
@@ -185,9 +202,8 @@ class _Project:
         found: dict[str, set[str]] = {}
         for path in snapshot.files:
             if path.endswith(_PYTHON):
-                parts = _module_parts(path)
-                for i in range(len(parts)):
-                    found.setdefault(".".join(parts[i:]), set()).add(path)
+                for name in _import_names(path, snapshot.files):
+                    found.setdefault(name, set()).add(path)
         self.modules = {name: next(iter(paths)) for name, paths in found.items() if len(paths) == 1}
         self.cache: dict[str, Target | None] = {}
 

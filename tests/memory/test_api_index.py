@@ -131,3 +131,21 @@ def test_other_languages_and_broken_files_have_no_references(path: str, text: st
 def test_search_finds_helpers_by_their_words() -> None:
     """An issue text about help with values finds the helper."""
     assert [e.qualname for e in search_api(list(_index().values()), "help with x badly")] == ["helper"]
+
+
+def test_a_stdlib_import_is_not_a_project_module_of_the_same_name() -> None:
+    """`import logging` is the standard library even when the project has a `utils/logging.py`."""
+    files = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/utils/__init__.py": "",
+        "src/pkg/utils/logging.py": "def getLogger(name):\n    return name\n",
+        "src/pkg/a.py": "import logging\n\nlog = logging.getLogger(__name__)\nother = logging.getLogger('x')\n",
+        "src/pkg/b.py": "from pkg.utils.logging import getLogger\n\nlog = getLogger('b')\n",
+        "src/pkg/c.py": "from .utils import logging\n\nlog = logging.getLogger('c')\n",
+    }
+    snapshot = Snapshot()
+    for path, text in files.items():
+        snapshot.put(path, text)
+    refs = {path: file_refs(path, text) for path, text in files.items()}
+    [entry] = [e for e in api_index(snapshot, refs) if e.qualname == "getLogger"]
+    assert entry.uses == 2  # b.py by its package name, c.py by a relative import; not a.py's stdlib calls
