@@ -116,13 +116,21 @@ class RepoMemory:
         if key not in self._cache:
             try:
                 memory, _ = self.store.load(repo)
-                state = ProfileState.from_json(json.loads((self.store.repo_dir(repo) / "conventions.json").read_text()))
-                if state is None or state.sha != memory.snapshot.sha:
-                    raise IndexCorrupt("conventions profile is stale")
-                self._cache[key] = _Loaded(memory, state.profile, state.refs)
-            except (IndexCorrupt, OSError, ValueError, KeyError):
-                self.update(repo)
+            except IndexCorrupt:
+                self.update(repo)  # nothing usable is stored: build on first use
+                return self._cache[key]
+            self._cache[key] = self._with_profile(repo, memory)
         return self._cache[key]
+
+    def _with_profile(self, repo: Path, memory: Memory) -> _Loaded:
+        """Memory as stored, with its conventions profile. A stale or old-format profile is brought to memory's
+        head, never the other way round: reading memory does not make it learn new commits."""
+        with self.store.locked(repo) as folder:
+            state = ProfileState.from_json(self._stored_conventions(folder))
+            if state is None or state.sha != memory.snapshot.sha:
+                state = refresh_profile(repo, memory, state)
+                _write_json(folder / "conventions.json", state.to_json())
+        return _Loaded(memory, state.profile, state.refs)
 
     def recall(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,14 @@ def test_api_usage_counts_survive_a_reload(make_git_repo: Any, tmp_path: Path) -
     loaded = RepoMemory(tmp_path / "mem", None).show(repo)["top_api"]
     assert loaded == built
     assert {e["qualname"]: e["uses"] for e in built} == {"slug": 2, "page": 0}
+
+
+def test_reading_memory_with_an_old_profile_does_not_learn_new_commits(history_repo: Path, tmp_path: Path) -> None:
+    """A profile of an older format is re-mined at memory's own head; memory stays where it was indexed."""
+    memory = RepoMemory(tmp_path / "mem", None).update(history_repo, rev="HEAD~1")
+    profile = RepoMemory(tmp_path / "mem", None).store.repo_dir(history_repo) / "conventions.json"
+    profile.write_text(json.dumps({**json.loads(profile.read_text()), "version": 0}))
+    shown = RepoMemory(tmp_path / "mem", None).show(history_repo)
+    assert shown["head"] == memory.snapshot.sha and shown["conventions"]
+    assert not list(profile.parent.glob("*.journal"))
+    assert json.loads(profile.read_text())["sha"] == memory.snapshot.sha
