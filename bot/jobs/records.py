@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,8 +93,9 @@ async def _remember_outcome(
     files = [f.filename for f in await gh.list_pull_files(owner, name, bot_pr.number)]
     text = pull.title
     if bot_pr.issue_number is not None:
-        issue = await gh.get_issue(owner, name, bot_pr.issue_number)
-        text = f"{issue.title}\n\n{issue.body}"
+        with contextlib.suppress(NotFound):  # a deleted issue leaves the PR's own title
+            issue = await gh.get_issue(owner, name, bot_pr.issue_number)
+            text = f"{issue.title}\n\n{issue.body}"
     reason = "" if merged else f"closed without merging by {sender or 'someone'}"
     mirror = GitWorkspace(jc.services["settings"].workspace_dir).mirror_path(repo)
     memory = _services(jc).memory()
@@ -134,9 +136,10 @@ async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> s
     """With a model configured, distill skills from a few past units not tried before, within the day's budget.
 
     Spend is recorded on the job and the installation's day. A budget stop ends learning with what was learned
-    kept; the model's other errors propagate, so the job retries (the memory update is then a no-op)."""
-    from bot.errors import BudgetExceeded
-    from bot.llm import Ledger
+    kept. An unavailable or slow model makes the job retry (the memory update is then a no-op, and units already
+    attempted are not attempted again); a request the model rejects fails the job with its reason."""
+    from bot.errors import BudgetExceeded, ServiceUnavailable
+    from bot.llm import Ledger, ModelTimeout, ModelUnavailable
     from bot.pipeline.services import budget_from
     from bot.store.pipeline import add_daily_spend, daily_spend
 
@@ -157,6 +160,8 @@ async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> s
         note = f"; {learned} skills learned"
     except BudgetExceeded:
         note = "; skill learning stopped at the model budget"
+    except (ModelUnavailable, ModelTimeout) as exc:  # transient: the job retries (the memory update is done)
+        raise ServiceUnavailable(f"model unavailable while learning skills: {exc}") from exc
     finally:
         await model.aclose()
         tokens, usd = ledger.spent_tokens, ledger.spent_usd

@@ -14,7 +14,7 @@ from tests.bot.conftest import Deliver
 from tests.e2e.conftest import E2E_REPO
 from tests.e2e.helpers import job, repo_of, run_worker
 from tests.e2e.test_closed_pr import open_then_close
-from tests.llm.scripted import ScriptedLLM
+from tests.llm.scripted import Fail, ScriptedLLM
 from tests.standin.fixtures import Standin
 
 SKILL = [{"kind": "convention", "text": "Keep money in integer cents", "paths": ["ledger/money.py"], "apis": []}]
@@ -43,20 +43,23 @@ def test_closed_bot_pr_is_remembered_as_a_rejected_approach(
     assert (rejected["pr"], rejected["rejected"]) == (pr.number, True)
 
 
-def test_push_to_default_branch_distills_skills_within_budget(
-    deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
-) -> None:
-    """With a model configured, a memory refresh attempts past units blind, keeps the skills and books the spend."""
-    scripted_llm.on("skill.attempt", "--- a/ledger/money.py\n+++ b/ledger/money.py\n", repeat=True)
-    scripted_llm.on("skill.distill", json.dumps(SKILL), repeat=True)
-    payload = {
+def push_event(standin: Standin) -> dict[str, Any]:
+    return {
         "ref": "refs/heads/main",
         "after": standin.state.branch_sha(E2E_REPO, "main"),
         "repository": {"full_name": E2E_REPO, "default_branch": "main"},
         "installation": {"id": 42},
         "sender": {"login": "maintainer", "type": "User"},
     }
-    [job_id] = deliver("push", payload, delivery_id="push-1").json()["jobs"]
+
+
+def test_push_to_default_branch_distills_skills_within_budget(
+    deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
+) -> None:
+    """With a model configured, a memory refresh attempts past units blind, keeps the skills and books the spend."""
+    scripted_llm.on("skill.attempt", "--- a/ledger/money.py\n+++ b/ledger/money.py\n", repeat=True)
+    scripted_llm.on("skill.distill", json.dumps(SKILL), repeat=True)
+    [job_id] = deliver("push", push_event(standin), delivery_id="push-1").json()["jobs"]
     run_worker(service_settings)
     row = job(service_settings, job_id)
     assert row.state == JobState.SUCCEEDED and row.error is not None
@@ -65,3 +68,16 @@ def test_push_to_default_branch_distills_skills_within_budget(
     [skill] = json.loads((memory_folder(service_settings) / "skills.json").read_text())
     assert skill["text"] == "Keep money in integer cents" and len(skill["citations"]) == 2
     assert row.spend_tokens > 0
+
+
+def test_model_outage_while_learning_skills_retries_the_refresh(
+    deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
+) -> None:
+    """A 503 from the model defers the refresh job; its retry learns the skills and the job succeeds."""
+    scripted_llm.on("skill.attempt", Fail(503), "--- a/ledger/money.py\n", repeat=True)
+    scripted_llm.on("skill.distill", json.dumps(SKILL), repeat=True)
+    [job_id] = deliver("push", push_event(standin), delivery_id="push-1").json()["jobs"]
+    run_worker(service_settings)
+    row = job(service_settings, job_id)
+    assert (row.state, row.attempts) == (JobState.SUCCEEDED, 2), row.error
+    assert row.error is not None and row.error.endswith("; 2 skills learned")
