@@ -45,9 +45,13 @@ def list_tree(repo: Path, sha: str) -> dict[str, str]:
             continue
         meta, path = entry.split("\t", 1)
         mode, kind, blob = meta.split()
-        if kind == "blob" and mode != "120000":
+        if kind == "blob" and mode != SYMLINK_MODE:
             tree[path] = blob
     return tree
+
+
+SYMLINK_MODE = "120000"
+SYMLINK = "L"  # status of a change to a symbolic link while its patch is parsed; such changes are dropped
 
 
 def _start_commit(header: str) -> Unit:
@@ -70,7 +74,9 @@ def _start_commit(header: str) -> Unit:
 
 def _file_line(change: FileChange, line: str) -> None:
     """Apply one metadata line of a file's patch header to `change`."""
-    if line.startswith("new file mode"):
+    if line.endswith(" " + SYMLINK_MODE) and line.startswith(("new file mode", "deleted file mode", "index ")):
+        change.status = SYMLINK  # git splits a type change into a deletion and an addition, so this is all of it
+    elif line.startswith("new file mode"):
         change.status = "A"
     elif line.startswith("deleted file mode"):
         change.status = "D"
@@ -124,7 +130,7 @@ def parse_log(lines: Iterable[str]) -> Iterator[Unit]:
             header.append(line.lstrip(_HEADER_START) if not header else line)
             if _HEADER_END in line:
                 if unit is not None:
-                    yield unit
+                    yield _without_symlinks(unit)
                 unit, header, change = _start_commit("\n".join(header).split(_HEADER_END)[0]), [], None
         elif unit is not None and line.startswith("diff --git a/"):
             change, in_hunk = _diff_line(line), False
@@ -132,7 +138,13 @@ def parse_log(lines: Iterable[str]) -> Iterator[Unit]:
         elif change is not None:
             in_hunk = _patch_line(change, line, in_hunk)
     if unit is not None:
-        yield unit
+        yield _without_symlinks(unit)
+
+
+def _without_symlinks(unit: Unit) -> Unit:
+    """Symbolic links are not files memory reads (`list_tree` leaves them out too), so changes to them go."""
+    unit.files = [f for f in unit.files if f.status != SYMLINK]
+    return unit
 
 
 def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Iterator[Unit]:

@@ -77,3 +77,24 @@ def test_refresh_without_a_known_commit_mines_afresh(history_repo: Path, tmp_pat
 def test_malformed_or_old_state_is_none(data: object) -> None:
     """Stored states of another version or with missing fields are discarded."""
     assert ProfileState.from_json(data) is None
+
+
+def test_symbolic_links_are_no_files_in_a_refresh_either(history_repo: Path, tmp_path: Path) -> None:
+    """Links added, retargeted and removed leave the refreshed profile equal to a full mining, which skips them."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    commit(history_repo, "Add a changelog", {"docs/changelog.md": "# Changes\n"})
+    (history_repo / "CHANGES.md").symlink_to("docs/changelog.md")
+    (history_repo / "src/pkg/alias.py").symlink_to("core.py")
+    git(history_repo, "add", "CHANGES.md", "src/pkg/alias.py")
+    git(history_repo, "commit", "-q", "-m", "Link the changelog and an alias")
+    state = refresh_profile(history_repo, store.update(history_repo), state)
+    (history_repo / "src/pkg/alias.py").unlink()
+    (history_repo / "src/pkg/alias.py").symlink_to("client.py")
+    git(history_repo, "add", "src/pkg/alias.py")
+    commit(history_repo, "Retarget the alias, drop the link", {"CHANGES.md": None})
+    memory = store.update(history_repo)
+    refreshed = refresh_profile(history_repo, memory, state)
+    assert refreshed == mine_profile(history_repo, memory)
+    assert "src/pkg/alias.py" not in refreshed.stats and "src/pkg/alias.py" not in memory.snapshot.files
+    assert all(f.path != "src/pkg/alias.py" for u in memory.history.units for f in u.files)
