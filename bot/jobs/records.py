@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.errors import NotFound
+from bot.errors import NotFound, ServiceUnavailable
 from bot.events import typed_model
 from bot.jobs.lifecycle import JobContext, run_job
 from bot.store.models import BotPR, Installation, Repository
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
+
+T = TypeVar("T")
 
 __all__ = ["record_pr_outcome", "refresh_memory", "sync_installation"]
 
@@ -99,8 +102,19 @@ async def _remember_outcome(
     reason = "" if merged else f"closed without merging by {sender or 'someone'}"
     mirror = GitWorkspace(jc.services["settings"].workspace_dir).mirror_path(repo)
     memory = _services(jc).memory()
-    await asyncio.to_thread(memory.record_outcome, mirror, bot_pr.number, text, files, merged, reason)
+    await _memory_call(memory.record_outcome, mirror, bot_pr.number, text, files, merged, reason)
     return len(files)
+
+
+async def _memory_call(call: Callable[..., T], *args: Any) -> T:
+    """Run a blocking memory call off the event loop; another worker holding the repo's memory lock past the
+    timeout is transient, so the job retries rather than failing (nothing of the outcome is lost)."""
+    from memory.errors import LockTimeout
+
+    try:
+        return await asyncio.to_thread(call, *args)
+    except LockTimeout as exc:
+        raise ServiceUnavailable(f"memory busy: {exc}") from exc
 
 
 def _services(jc: JobContext) -> Services:
@@ -123,7 +137,7 @@ async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str
         mirror = await GitWorkspace(settings.workspace_dir).sync_mirror(
             repo, clone_url(settings.github_git_url, repo), token
         )
-        memory = await asyncio.to_thread(services.memory().update, mirror)
+        memory = await _memory_call(services.memory().update, mirror)
         skills = await _learn_skills(jc, installation_id, mirror)
         return f"memory at {memory.snapshot.sha} ({len(memory.history.units)} units){skills}"
 
@@ -138,7 +152,7 @@ async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> s
     Spend is recorded on the job and the installation's day. A budget stop ends learning with what was learned
     kept. An unavailable or slow model makes the job retry (the memory update is then a no-op, and units already
     attempted are not attempted again); a request the model rejects fails the job with its reason."""
-    from bot.errors import BudgetExceeded, ServiceUnavailable
+    from bot.errors import BudgetExceeded
     from bot.llm import Ledger, ModelTimeout, ModelUnavailable
     from bot.pipeline.services import budget_from
     from bot.store.pipeline import add_daily_spend, daily_spend
