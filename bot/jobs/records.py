@@ -73,26 +73,29 @@ async def record_pr_outcome(
         if installation_id is None:
             return f"{outcome}; memory not told (no installation in the event)"
         try:
-            files = await _remember_outcome(jc, installation_id, repo, bot_pr, merged, sender)
+            told = await _remember_outcome(jc, installation_id, repo, bot_pr, sender)
         except NotFound:
-            return f"{outcome}; memory not told (the PR or its issue is gone from GitHub)"
-        return f"{outcome}; memory remembers {files} files"
+            return f"{outcome}; memory not told (the PR is gone from GitHub)"
+        return f"{outcome}; {told}"
 
     return await run_job(ctx, "record_pr_outcome", f"{repo}#{number}", body, repo_full_name=repo, target_number=number)
 
 
-async def _remember_outcome(
-    jc: JobContext, installation_id: int, repo: str, bot_pr: BotPR, merged: bool, sender: str | None
-) -> int:
+async def _remember_outcome(jc: JobContext, installation_id: int, repo: str, bot_pr: BotPR, sender: str | None) -> str:
     """What the PR was asked to do (its issue, else its title), the files it changed, and whether it landed.
 
-    Only facts are kept: a reviewer's free text is untrusted and would reach later prompts, so the reason is
-    who closed it, never what they wrote."""
+    Whether it landed is read from GitHub, not from the event, so a late retry of a "closed" delivery cannot
+    overwrite a merge that came after it; a PR reopened since is not an outcome yet. Only facts are kept: a
+    reviewer's free text is untrusted and would reach later prompts, so the reason is who closed it, never what
+    they wrote."""
     from bot.github.git import GitWorkspace
 
     owner, name = repo.split("/", 1)
     gh = jc.services["github"].installation(installation_id)
     pull = await gh.get_pull(owner, name, bot_pr.number)  # NotFound here when GitHub no longer has it
+    if pull.state == "open":
+        return "memory not told (the PR is open again)"
+    merged = pull.merged
     files = [f.filename for f in await gh.list_pull_files(owner, name, bot_pr.number)]
     text = pull.title
     if bot_pr.issue_number is not None:
@@ -103,7 +106,7 @@ async def _remember_outcome(
     mirror = GitWorkspace(jc.services["settings"].workspace_dir).mirror_path(repo)
     memory = _services(jc).memory()
     await _memory_call(memory.record_outcome, mirror, bot_pr.number, text, files, merged, reason)
-    return len(files)
+    return f"memory remembers {len(files)} files, {'merged' if merged else 'rejected'}"
 
 
 async def _memory_call(call: Callable[..., T], *args: Any) -> T:

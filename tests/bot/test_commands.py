@@ -88,7 +88,7 @@ def test_bot_pr_closed_unmerged_is_recorded(deliver: Deliver, app_settings: Sett
     job = asyncio.run(job_row(app_settings, job_id))
     assert (job.state, job.error) == (
         JobState.SUCCEEDED,
-        "closed unmerged; memory not told (the PR or its issue is gone from GitHub)",
+        "closed unmerged; memory not told (the PR is gone from GitHub)",
     )
 
     async def state() -> str | None:

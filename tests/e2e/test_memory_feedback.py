@@ -13,7 +13,7 @@ from memory.service import RepoMemory
 from tests.bot.conftest import Deliver
 from tests.e2e.conftest import E2E_REPO
 from tests.e2e.helpers import job, repo_of, run_worker
-from tests.e2e.test_closed_pr import open_then_close
+from tests.e2e.test_closed_pr import closed_event, open_then_close
 from tests.llm.scripted import Fail, ScriptedLLM
 from tests.standin.fixtures import Standin
 
@@ -81,3 +81,19 @@ def test_model_outage_while_learning_skills_retries_the_refresh(
     row = job(service_settings, job_id)
     assert (row.state, row.attempts) == (JobState.SUCCEEDED, 2), row.error
     assert row.error is not None and row.error.endswith("; 2 skills learned")
+
+
+def test_a_late_closed_delivery_does_not_undo_a_merge(
+    deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
+) -> None:
+    """The outcome is what GitHub says now: a "closed" job running after the PR was reopened and merged records
+    the merge; one running while the PR is open again records nothing."""
+    pr, _ = open_then_close(deliver, service_settings, standin, scripted_llm)
+    pr.state = "open"
+    run_worker(service_settings)
+    assert not (memory_folder(service_settings) / "outcomes.json").exists()
+    pr.state, pr.merged = "closed", True
+    deliver("pull_request", closed_event(pr.number), delivery_id="closed-late")
+    run_worker(service_settings)
+    [outcome] = load_outcomes(memory_folder(service_settings) / "outcomes.json")
+    assert (outcome.pr, outcome.merged, outcome.reason) == (pr.number, True, "")
