@@ -13,6 +13,7 @@ every file and function (~0.05 s for pip).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -21,6 +22,7 @@ import os
 import pickle
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -245,16 +247,31 @@ def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> M
     return memory
 
 
-def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any]]:
-    """Load a memory file; anything wrong with it (format, version, checksum, embedder) is IndexCorrupt."""
+@contextlib.contextmanager
+def _opened(source: Path) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The arrays and the decoded state of a memory file; anything malformed inside is IndexCorrupt."""
     _, payload = unpack(source, FORMAT_VERSION)
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
-            state = json.loads(gzip.decompress(arrays["state"].tobytes()))
-            if state["embedder"] != (embedder.name if embedder else None):
-                raise IndexCorrupt(f"memory file {source} was built with embedder {state['embedder']!r}")
-            if state["schema"] != schema():
-                raise IndexCorrupt(f"memory file {source} pickles a history of another shape")
-            return _restore(state, arrays, embedder), state["extra"]
+            yield arrays, json.loads(gzip.decompress(arrays["state"].tobytes()))
     except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise IndexCorrupt(f"memory file {source} is malformed: {exc}") from exc
+
+
+def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any]]:
+    """Load a memory file; anything wrong with it (format, version, checksum, embedder) is IndexCorrupt."""
+    with _opened(source) as (arrays, state):
+        if state["embedder"] != (embedder.name if embedder else None):
+            raise IndexCorrupt(f"memory file {source} was built with embedder {state['embedder']!r}")
+        if state["schema"] != schema():
+            raise IndexCorrupt(f"memory file {source} pickles a history of another shape")
+        return _restore(state, arrays, embedder), state["extra"]
+
+
+def read_embedder(source: Path) -> str | None:
+    """The name of the embedder a memory file was built with (None: lexical only), without restoring it."""
+    with _opened(source) as (_, state):
+        name = state["embedder"]
+    if name is not None and not isinstance(name, str):
+        raise IndexCorrupt(f"memory file {source} names no embedder")
+    return name

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import gzip
 import hashlib
-import io
-import json
 import os
 import time
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout, NoCommits, NotARepository
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git
 from memory.journal import Base, read_journal, write_journal
-from memory.persist import FORMAT_VERSION, journal_path, read_memory, unpack, write_memory
+from memory.persist import journal_path, read_embedder, read_memory, write_memory
 from memory.vectors import Embedder
 
 __all__ = ["MemoryStore", "gc_paused", "repo_head"]
@@ -141,21 +135,13 @@ class MemoryStore:
     def stored_embedder(self, repo: Path) -> str | None:
         """The name of the embedder `repo`'s persisted memory was built with (None: lexical only).
 
-        Reads only the small state of the base file (a journal always continues its base's embedder);
-        IndexCorrupt when there is no memory, or none this version can read.
+        Decodes only the state of the base file, not the memory (a journal always continues its base's
+        embedder); IndexCorrupt when there is no memory, or none this version can read.
         """
         path = self.repo_dir(repo) / MEMORY_FILE
         if not path.exists():
             raise IndexCorrupt(f"no memory for {repo} yet")
-        _, payload = unpack(path, FORMAT_VERSION)
-        try:
-            with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
-                name = json.loads(gzip.decompress(arrays["state"].tobytes()))["embedder"]
-        except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
-            raise IndexCorrupt(f"memory file {path} is malformed: {exc}") from exc
-        if name is not None and not isinstance(name, str):
-            raise IndexCorrupt(f"memory file {path} names no embedder")
-        return name
+        return read_embedder(path)
 
     def _load(self, repo: Path) -> tuple[Memory, dict[str, Any], Base]:
         """Base file plus its journal: memory, extra, and what of it the base file holds."""

@@ -127,7 +127,7 @@ async def _run_engine(
     except BudgetExceeded as exc:
         return {"status": "budget", "note": f"the {limit} model budget was reached ({exc})"}
     finally:
-        await record_spend(jc, task.installation_id, run)
+        await record_spend(jc, task.installation_id, run.ledger)
         if model is not None:
             await model.aclose()
     outcome = await asyncio.to_thread(_winner_files, result, tree, config)

@@ -6,15 +6,12 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from bot.errors import NotFound, ServiceUnavailable
 from bot.events import typed_model
 from bot.jobs.lifecycle import JobContext, run_job
 from bot.store.models import BotPR, Installation, Repository
-
-if TYPE_CHECKING:
-    from bot.pipeline.services import Services
 
 T = TypeVar("T")
 
@@ -89,6 +86,7 @@ async def _remember_outcome(jc: JobContext, installation_id: int, repo: str, bot
     reviewer's free text is untrusted and would reach later prompts, so the reason is who closed it, never what
     they wrote."""
     from bot.github.git import GitWorkspace
+    from bot.pipeline.job import services_of
 
     owner, name = repo.split("/", 1)
     gh = jc.services["github"].installation(installation_id)
@@ -104,7 +102,7 @@ async def _remember_outcome(jc: JobContext, installation_id: int, repo: str, bot
             text = f"{issue.title}\n\n{issue.body}"
     reason = "" if merged else f"closed without merging by {sender or 'someone'}"
     mirror = GitWorkspace(jc.services["settings"].workspace_dir).mirror_path(repo)
-    memory = _services(jc).memory()
+    memory = services_of(jc).memory()
     await _memory_call(memory.record_outcome, mirror, bot_pr.number, text, files, merged, reason)
     return f"memory remembers {len(files)} files, {'merged' if merged else 'rejected'}"
 
@@ -120,22 +118,16 @@ async def _memory_call(call: Callable[..., T], *args: Any) -> T:
         raise ServiceUnavailable(f"memory busy: {exc}") from exc
 
 
-def _services(jc: JobContext) -> Services:
-    from bot.pipeline.services import Services
-
-    services: Services = jc.services.setdefault("pipeline", Services.from_settings(jc.services["settings"]))
-    return services
-
-
 async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str, after: str | None = None) -> str:
     """Fetch the repo's mirror and let memory learn the commits after the last indexed one."""
 
     async def body(jc: JobContext) -> str:
         from bot.github.git import GitWorkspace
+        from bot.pipeline.job import services_of
         from bot.pipeline.publish import clone_url
 
         settings = jc.services["settings"]
-        services = _services(jc)
+        services = services_of(jc)
         token = await jc.services["github"].installation_token(installation_id)
         mirror = await GitWorkspace(settings.workspace_dir).sync_mirror(
             repo, clone_url(settings.github_git_url, repo), token
@@ -150,30 +142,31 @@ async def refresh_memory(ctx: dict[str, Any], *, installation_id: int, repo: str
 
 
 async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> str:
-    """With a model configured, distill skills from a few past units not tried before, within the day's budget.
+    """With a model configured, distill skills from a few past units not tried before, within a job's budget and
+    what is left of the installation's day (`job_ledger` with the service's defaults), spend booked on both.
 
-    Spend is recorded on the job and the installation's day. A budget stop ends learning with what was learned
-    kept. An unavailable or slow model makes the job retry (the memory update is then a no-op, and units already
-    attempted are not attempted again); a request the model rejects fails the job with its reason."""
+    A budget stop ends learning with what was learned kept. An unavailable or slow model makes the job retry (the
+    memory update is then a no-op, and units already attempted are not attempted again); a request the model
+    rejects fails the job with its reason."""
     from bot.errors import BudgetExceeded
-    from bot.llm import Ledger, ModelTimeout, ModelUnavailable
-    from bot.pipeline.services import budget_from
-    from bot.store.pipeline import add_daily_spend, daily_spend
+    from bot.llm import ModelTimeout, ModelUnavailable
+    from bot.pipeline.errors import BudgetStop
+    from bot.pipeline.job import job_ledger, record_spend, services_of
+    from bot.repo_config import parse_config
 
-    settings, services = jc.services["settings"], _services(jc)
-    if not services.has_model or settings.memory_skill_units == 0:
+    services = services_of(jc)
+    units = jc.services["settings"].memory_skill_units
+    if not services.has_model or units == 0:
         return ""
-    day_tokens, day_usd = await daily_spend(jc.store, installation_id)
-    tokens_left = None if settings.daily_budget_tokens is None else settings.daily_budget_tokens - day_tokens
-    budget = budget_from(settings, tokens_left, _left(settings.daily_budget_usd, day_usd))
-    if _used_up(budget.max_tokens) or _used_up(budget.max_usd):
-        return "; no skills learned (the day's model budget is used up)"
-    ledger = Ledger(budget)
+    try:
+        ledger, _ = await job_ledger(jc, installation_id, parse_config(None))
+    except BudgetStop:
+        return "; no skills learned (the model budget is used up)"
     model = services.model(ledger)
     if model is None:
         return ""
     try:
-        learned = await services.memory().learn_skills(mirror, model, budget_units=settings.memory_skill_units)
+        learned = await services.memory().learn_skills(mirror, model, budget_units=units)
         note = f"; {learned} skills learned"
     except BudgetExceeded:
         note = "; skill learning stopped at the model budget"
@@ -181,16 +174,5 @@ async def _learn_skills(jc: JobContext, installation_id: int, mirror: Path) -> s
         raise ServiceUnavailable(f"model unavailable while learning skills: {exc}") from exc
     finally:
         await model.aclose()
-        tokens, usd = ledger.spent_tokens, ledger.spent_usd
-        if tokens or usd:
-            await jc.store.add_spend(jc.id, tokens=tokens, usd=usd)
-            await add_daily_spend(jc.store, installation_id, tokens=tokens, usd=usd)
+        await record_spend(jc, installation_id, ledger)
     return note
-
-
-def _left(limit: float | None, spent: float) -> float | None:
-    return None if limit is None else limit - spent
-
-
-def _used_up(limit: float | None) -> bool:
-    return limit is not None and limit <= 0

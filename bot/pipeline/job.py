@@ -118,7 +118,7 @@ async def _fix_in(
     except NoCandidate as exc:
         return await _stop(target, status, check, str(exc), "no usable candidate")
     finally:
-        await record_spend(jc, target.installation_id, run)
+        await record_spend(jc, target.installation_id, run.ledger)
         if model is not None:
             await model.aclose()
     return await _done(target, status, check, result, published)
@@ -179,8 +179,9 @@ async def _stages(task: FixTask, run: Run, limit: str) -> dict[str, Any]:
     return result
 
 
-async def record_spend(jc: JobContext, installation_id: int, run: Run) -> None:
-    tokens, usd = run.ledger.spent_tokens, run.ledger.spent_usd
+async def record_spend(jc: JobContext, installation_id: int, ledger: Ledger) -> None:
+    """Book what `ledger` spent on the job and on the installation's day."""
+    tokens, usd = ledger.spent_tokens, ledger.spent_usd
     if tokens or usd:
         await jc.store.add_spend(jc.id, tokens=tokens, usd=usd)
         await add_daily_spend(jc.store, installation_id, tokens=tokens, usd=usd)
