@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     daily_budget_usd: float | None = Field(default=50.0, gt=0)
 
     github_git_url: str = "https://github.com"  # where `owner/name.git` is cloned from and pushed to
-    recall_budget_tokens: int = Field(default=3000, gt=0)
+    recall_budget_tokens: int = Field(default=3000, ge=200)  # below about 50 no answer fits; 200 holds a few files
     memory_embedder: str | None = None  # a sentence-transformers name or path; None ranks lexically only
     memory_skill_units: int = Field(default=2, ge=0)  # past units attempted blind per memory refresh (0: none)
     sandbox_index_url: str | None = None  # the package index environments are built from

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +186,7 @@ def build(path: Path, memory_dir: Path, embedder: str, model_path: Path | None) 
 @_PATH
 @click.argument("text")
 @click.option("-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many files and functions.")
+@click.option("--pretty", is_flag=True, help="Indent the JSON for reading (the budget counts the compact form).")
 @click.option(
     "--budget",
     type=click.IntRange(min=1),
@@ -199,16 +201,19 @@ def recall(
     path: Path,
     text: str,
     k: int,
+    pretty: bool,
     budget: int,
     seeds: tuple[str, ...],
     memory_dir: Path,
     embedder: str | None,
     model_path: Path | None,
 ) -> None:
-    """Recall what should change in PATH for TEXT, as JSON."""
+    """Recall what should change in PATH for TEXT (`-` reads it from standard input), as compact JSON."""
+    if text == "-":
+        text = sys.stdin.read()
     memories = read_only_memory(path, memory_dir, embedder, model_path)
     answer = memories.recall(path, text, k=k, budget_tokens=budget, seeds=seeds)
-    click.echo(json.dumps(answer.to_json(), indent=2))
+    click.echo(json.dumps(answer.to_json(), indent=2 if pretty else None, separators=None if pretty else (",", ":")))
 
 
 @cli.command()

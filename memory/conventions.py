@@ -47,6 +47,8 @@ CONFIG_FILES = (
     "towncrier.toml",
 )
 _TOOL_SECTIONS = ("ruff", "black", "isort", "mypy", "pylint", "flake8", "pytest", "pyright", "coverage", "codespell")
+_TOOL_KEYS = ("line-length", "line_length", "select", "extend-select", "ignore", "strict", "target-version", "profile")
+_EDITORCONFIG_KEYS = frozenset({"indent_style", "indent_size", "max_line_length", "end_of_line", "charset"})
 _CHANGELOG = re.compile(r"^(changes|changelog|history|news|release[-_]?notes)(\.(md|rst|txt|markdown|adoc))?$", re.I)
 _FRAGMENT_HOMES = frozenset({"changelog.d", "newsfragments", "changes.d", "news.d"})  # any file inside is one
 _FRAGMENT_MAYBE = frozenset({"changes", "news", "changelog", ".changes", "changelogs"})  # fragment-named files
@@ -73,16 +75,34 @@ def _formatters(configs: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     tools = _toml(configs.get("pyproject.toml", "")).get("tool", {})
     for name in _TOOL_SECTIONS:
-        if name in tools:
-            section = tools[name]
-            keep = ("line-length", "line_length", "select", "strict", "target-version", "profile")
-            found[name] = {k: section[k] for k in keep if isinstance(section, dict) and k in section}
+        section = tools.get(name)
+        if isinstance(section, dict):
+            lint = section.get("lint")  # ruff's rule settings live under [tool.ruff.lint] since ruff 0.2
+            merged = {**section, **lint} if isinstance(lint, dict) else section
+            found[name] = {k: merged[k] for k in _TOOL_KEYS if k in merged}
     for path, text in configs.items():
         if path == ".pre-commit-config.yaml":
             found["pre-commit"] = sorted(set(re.findall(r"^\s*-\s*id:\s*([\w.-]+)", text, re.M)))
+        elif path == ".editorconfig":
+            found[path] = _editorconfig(text)
         elif path not in ("pyproject.toml", "towncrier.toml"):
             sections = re.findall(r"^\[(?:tool:)?([\w.-]+)\]", text, re.M)
             found[path] = sorted(set(sections)) or True
+    return found
+
+
+def _editorconfig(text: str) -> dict[str, str]:
+    """The settings `.editorconfig` gives Python files (its `[*]` and `[*.py]` sections, the latter winning)."""
+    found: dict[str, str] = {}
+    applies = False
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            applies = line in ("[*]", "[*.py]", "[*.{py,pyi}]")
+        elif applies and "=" in line and not line.startswith(("#", ";")):
+            key, value = (part.strip() for part in line.split("=", 1))
+            if key in _EDITORCONFIG_KEYS:
+                found[key] = value
     return found
 
 
@@ -251,11 +271,14 @@ def _titles(units: Sequence[Unit]) -> dict[str, Any]:
 
 def _changelog_history(units: Sequence[Unit], declared: Collection[str], towncrier: bool) -> dict[str, Any]:
     """How the recent units touch changelogs: files edited in place, fragments added to folders (or, when no
-    unit touched one, fragments if towncrier is set up)."""
+    unit touched one, fragments if towncrier is set up). `touched` lists the most often added to first, and
+    leaves out changelogs deleted or renamed since."""
     recent = _recent(units)
     touched: Counter[str] = Counter()
     edits = fragments = 0
     for unit in recent:
+        for gone in (f.old_path for f in unit.files if f.status in ("D", "R")):
+            touched.pop(gone, None)  # a changelog deleted or renamed since is no longer where entries go
         edited = {f.path for f in unit.files if f.status != "D" and _is_changelog_file(f.path)}
         added = {d for f in unit.files if f.status == "A" and (d := _fragment_dir(f.path, declared))}
         edits, fragments = edits + bool(edited), fragments + bool(added)

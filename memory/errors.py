@@ -6,12 +6,14 @@ MemoryStoreError
 │   └── NoCommits      the repository has no commits yet (HEAD names nothing)
 ├── IndexCorrupt       a persisted index is unreadable, truncated, of another version or fails its checksum
 ├── LockTimeout        another worker held the per-repo lock for too long
+├── BadRequest         a recall request memory cannot answer: blank text, a bad k or budget (also a ValueError)
 └── SkillError         a model reply for a skill step could not be used
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BadRequest",
     "GitFailed",
     "IndexCorrupt",
     "LockTimeout",
@@ -48,3 +50,7 @@ class LockTimeout(MemoryStoreError):
 
 class SkillError(MemoryStoreError):
     """A skill step got a reply it could not parse."""
+
+
+class BadRequest(MemoryStoreError, ValueError):
+    """A recall request that cannot be answered as asked; the message says what to change."""

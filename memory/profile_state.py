@@ -23,7 +23,7 @@ from memory.paths import is_candidate, is_source
 
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
-STATE_VERSION = 3  # 3: classes per file (exception bases), API references, the tree's changelog paths
+STATE_VERSION = 4  # 3: classes per file (exception bases), API references, changelog paths; 4: ruff lint, editorconfig
 
 
 @dataclass

@@ -13,28 +13,33 @@ import numpy as np
 from memory.api_index import ApiEntry
 from memory.budget import Packer, json_tokens, shrink_json, trim_lines
 from memory.engine import Memory, Ranked
+from memory.errors import BadRequest
 from memory.functions import FUNCTION_FILES, ScoredFunction, score_functions
 from memory.fusion import SIGNALS, contributions
 from memory.model import Unit
-from memory.textproc import code_mentions, tokenize
+from memory.paths import is_candidate, is_source
+from memory.textproc import code_mentions, word_tokens
 
-__all__ = ["Recall", "recall", "resolve_seeds"]
+__all__ = ["Recall", "check_request", "matched_words", "recall", "resolve_seeds", "source_first"]
 
 CONVENTIONS_SHARE = 8  # the conventions profile is trimmed to about 1/8 of the budget when space is short
 FUNCTION_REASONS = 3  # reasons kept per function, the largest score terms first
+FILE_REASONS = 3  # reasons kept per file, the largest signal contributions first
+WORDS_SHOWN = 4  # words of the text a reason names as matched
+WORD_CHARS = 30  # longer words are never named: a reason repeats the project's words, not the text's
+SEED_CHARS = 80  # an unknown seed is echoed back cut to this length
 DIFF_FLOOR = 40  # tokens a similar change's diff is trimmed to before the diff is dropped
 
 _WHY = {
+    "recent": "changed recently",
     "emb_message": "touched by semantically similar past changes",
     "emb_code": "its code is semantically close to the text",
     "history": "the messages of its past changes match the text",
     "path": "its path names words of the text",
-    "recent": "changed recently",
     "size": "a large file, where changes often land",
     "emb_code_top": "several of its functions are semantically close to the text",
     "message_recent": "touched by recent past changes with similar messages",
     "neighbors": "touched by the past changes most like the text",
-    "content_flat": "its text matches the text (length-insensitive)",
     "function": "one of its functions matches the text",
 }
 
@@ -83,33 +88,54 @@ def resolve_seeds(paths: Sequence[str], seeds: Sequence[str]) -> tuple[list[str]
     return known, unknown
 
 
+def matched_words(vocab: set[str], text: str) -> list[str]:
+    """Up to WORDS_SHOWN words of `text` that the file's own tokens contain whole, none longer than WORD_CHARS.
+
+    Only words the project itself uses are named, so a reason never carries arbitrary text from an issue.
+    """
+    words: list[str] = []
+    for word in dict.fromkeys(re.findall(r"\w+", text)):
+        tokens = word_tokens(word)
+        if len(word) <= WORD_CHARS and tokens and tokens[0] in vocab:
+            words.append(word)
+            if len(words) == WORDS_SHOWN:
+                break
+    return words
+
+
 def _file_why(memory: Memory, ranked: Ranked, row: int, query: str, seeds: list[str]) -> list[str]:
+    """At most FILE_REASONS distinct reasons, the largest signal contributions first, then a co-change partner."""
     path = ranked.paths[row]
     contrib = contributions(ranked.features, memory.weights, row)
     why: list[str] = []
     for col in np.argsort(-contrib):
-        name = SIGNALS[int(col)]
         if contrib[col] <= 0.05 * max(1e-9, float(contrib.sum())):
             break
-        if name == "content":
-            vocab = set(memory.snapshot.files[path].tokens)
-            words = [w for w in dict.fromkeys(re.findall(r"\w+", query)) if vocab.intersection(tokenize(w))][:4]
-            why.append(f"its text matches {', '.join(words)}")
-        elif name == "message":
-            shas = [memory.history.units[i] for i, _ in ranked.similar_units if path in memory.history.unit_paths[i]]
-            cited = "; ".join(f"{u.sha[:8]} {u.title!r}" for u in shas[:2]) or "older ones with similar messages"
-            why.append(f"changed by similar past changes: {cited}")
-        elif name == "prior":
-            why.append(f"changed {len(memory.history.touches.get(path, []))} times, recently active")
-        elif name == "mention":
-            names = {s.name.lower() for s in memory.snapshot.files[path].symbols} & code_mentions(query)
-            why.append(f"defines {', '.join(sorted(names)) or 'a name'} mentioned in the text")
-        else:
-            why.append(_WHY[name])
+        why.append(_signal_reason(memory, ranked, SIGNALS[int(col)], path, query))
+    why = list(dict.fromkeys(why))[:FILE_REASONS]
     partners = [s for s in seeds if memory.history.cochange_prob(s, path) > 0.2]
     if partners:
         why.append(f"usually changes with {partners[0]}")
     return why or ["weak match"]
+
+
+def _signal_reason(memory: Memory, ranked: Ranked, name: str, path: str, query: str) -> str:
+    if name in ("content", "content_flat"):
+        words = matched_words(set(memory.snapshot.files[path].tokens), query)
+        return f"its text matches {', '.join(words)}" if words else "its text matches the text"
+    if name == "message":
+        shas = [memory.history.units[i] for i, _ in ranked.similar_units if path in memory.history.unit_paths[i]]
+        cited = "; ".join(f"{u.sha[:8]} {u.title!r}" for u in shas[:2]) or "older ones with similar messages"
+        return f"changed by similar past changes: {cited}"
+    touched = memory.history.touches.get(path, [])
+    if name == "prior":
+        return f"changed {len(touched)} times"
+    if name == "recent" and touched:
+        return f"last changed {_day(memory.history.units[touched[-1]].timestamp)}"
+    if name == "mention":
+        names = {s.name.lower() for s in memory.snapshot.files[path].symbols} & code_mentions(query)
+        return f"defines {', '.join(sorted(names)) or 'a name'} mentioned in the text"
+    return _WHY[name]
 
 
 class _FunctionWhy:
@@ -131,9 +157,8 @@ class _FunctionWhy:
         if term == "file":
             return f"in the #{self.file_rank[path] + 1} ranked file"
         if term == "text":
-            vocab = set(self.memory.snapshot.files[path].func_tokens.get(qual, []))
-            words = [w for w in dict.fromkeys(re.findall(r"\w+", self.text)) if vocab.intersection(tokenize(w))]
-            return f"its code matches {', '.join(words[:4]) or 'the text'}"
+            words = matched_words(set(self.memory.snapshot.files[path].func_tokens.get(qual, [])), self.text)
+            return f"its code matches {', '.join(words) or 'the text'}"
         if term == "changes":
             names = {qual, qual.rsplit(".", 1)[-1]}
             units = [self.memory.history.units[i] for i, _ in self.ranked.similar_units]
@@ -144,9 +169,13 @@ class _FunctionWhy:
         return f"its code is semantically close to the text (cosine {2 * value:.2f})"
 
 
+def _day(stamp: int) -> str:
+    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
+
+
 def _change(unit: Unit, diff: str, max_tokens: int, reverted: bool) -> list[dict[str, Any]]:
     """A similar past change: with its diff trimmed to `max_tokens`, then to DIFF_FLOOR, then without it."""
-    date = datetime.fromtimestamp(unit.timestamp, UTC).date().isoformat()
+    date = _day(unit.timestamp)
     files = [f.path for f in unit.files][:10]
     entry = {"sha": unit.sha[:12], "title": unit.title, "date": date, "files": files, "reverted": reverted}
     return [entry | {"diff": trim_lines(diff, tokens)} for tokens in (max_tokens, DIFF_FLOOR, 0)]
@@ -168,37 +197,80 @@ def recall(
     """Rank files and functions for `text` and pack them, past changes, skills and conventions into the budget.
 
     Items are placed one at a time in priority order: the files (best first), the functions, the co-change
-    completion, the conventions profile (trimmed to about 1/CONVENTIONS_SHARE of the budget if need be),
-    the similar changes, skills, rejected approaches and the internal API. Each item takes the largest of
-    its forms that still fits (files and functions lose reasons, diffs are trimmed, conventions lose list
-    items and trailing keys); an item with no form that fits is dropped, and nothing packed after it could
-    have been given up to make room for it. The answer's compact JSON (`Recall.tokens`) stays within
-    `budget_tokens` unless the budget is below the empty answer's own size.
+    completion, the seeds naming no file, the conventions profile (trimmed to about 1/CONVENTIONS_SHARE of
+    the budget if need be), the similar changes, skills, rejected approaches and the internal API. Each item
+    takes the largest of its forms that still fits (files and functions lose reasons, diffs are trimmed,
+    conventions lose list items and trailing keys); an item with no form that fits is dropped, and nothing
+    packed after it could have been given up to make room for it. The answer's compact JSON
+    (`Recall.tokens`) stays within `budget_tokens`.
 
     `seeds` are files known to be part of the change: `completion` ranks the rest of it from all of them
     together (the seeds themselves left out). Seeds are resolved by `resolve_seeds`; the paths used are in
-    `seeds` of the answer and the seeds naming no candidate file in `unknown_seeds`. With no known seed
-    `completion` is empty.
+    `seeds` of the answer and the seeds naming no candidate file in `unknown_seeds` (packed after the
+    completion, each cut to SEED_CHARS). With no known seed `completion` is empty.
+
+    Raises BadRequest for a blank text, a `k` or budget that is not a whole number >= 0, or a budget
+    below the size of the answer with nothing in it.
     """
+    check_request(text, k, budget_tokens)
     ranked = memory.rank(text)
     known, unknown = resolve_seeds(ranked.paths, seeds)
-    out = Recall(budget_tokens=budget_tokens, seeds=known, unknown_seeds=unknown)
-    packer = Packer(budget_tokens - out.tokens())
+    out = Recall(budget_tokens=budget_tokens, seeds=known)
+    packer = Packer(budget_tokens - _floor(out))
     out.files = packer.take(_files(memory, ranked, text, k, known))
     out.functions = packer.take(_functions(memory, ranked, text, k))
     if known:
         out.completion = packer.take([[p] for p in memory.complete(ranked, known)[:k]])
+    out.unknown_seeds = packer.take([[_clip(seed, SEED_CHARS)] for seed in unknown])
     if conventions:
         out.conventions = packer.place(shrink_json(conventions), cap=budget_tokens // CONVENTIONS_SHARE) or {}
     units = [memory.history.units[i] for i, _ in ranked.similar_units[:5]]
     per_diff = max(DIFF_FLOOR, packer.left // 3 // max(1, len(units)))
     reverted = memory.history.reverted_shas()
-    diffs = [diff_of(u) if diff_of and packer.left > 0 else "" for u in units]
+    diffs = [source_first(diff_of(u)) if diff_of and packer.left > 0 else "" for u in units]
     out.changes = packer.take([_change(u, d, per_diff, u.sha in reverted) for u, d in zip(units, diffs, strict=True)])
     out.skills = packer.take([[s] for s in skills])
     out.rejected = packer.take([[r] for r in rejected])
     out.api = packer.take([[e.to_json()] for e in api[:k]])
     return out
+
+
+def check_request(text: str, k: int, budget_tokens: int) -> None:
+    """BadRequest unless `text` has a non-blank character, `k` and `budget_tokens` are whole numbers >= 0, and
+    the budget holds at least the empty answer."""
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("recall needs a text to localize, not a blank one")
+    for name, value in (("k", k), ("budget_tokens", budget_tokens)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BadRequest(f"{name} must be a whole number >= 0, not {value!r}")
+    _floor(Recall(budget_tokens=budget_tokens))
+
+
+def _floor(empty: Recall) -> int:
+    """The tokens of the answer with nothing in it; BadRequest when that alone exceeds the budget."""
+    tokens = empty.tokens()
+    if tokens > empty.budget_tokens:
+        raise BadRequest(f"a budget of {empty.budget_tokens} tokens is below the smallest answer, {tokens} tokens")
+    return tokens
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def source_first(diff: str) -> str:
+    """`diff` with its files reordered: source files first, then tests, then the rest (changelogs, docs).
+
+    Trimming keeps lines from the top, so the code a change made survives a small budget.
+    """
+    sections = re.split(r"(?m)^(?=diff --git )", diff)
+    head, files = sections[0], sections[1:]
+
+    def rank(section: str) -> int:
+        path = section.split("\n", 1)[0].rsplit(" b/", 1)[-1]
+        return 0 if is_candidate(path) else 1 if is_source(path) else 2
+
+    return head + "".join(sorted(files, key=rank))
 
 
 def _files(memory: Memory, ranked: Ranked, text: str, k: int, seeds: list[str]) -> list[list[dict[str, Any]]]:

@@ -18,7 +18,7 @@ from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import list_tree, unit_diff
 from memory.model import Unit
 from memory.profile_state import ProfileState, refresh_profile
-from memory.recall import Recall, recall
+from memory.recall import Recall, check_request, recall
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
 from memory.store import MemoryStore
 from memory.vectors import Embedder
@@ -27,6 +27,7 @@ __all__ = ["RepoMemory"]
 
 DIFF_CACHE = 256  # past units' diffs kept per repository (a commit's diff never changes)
 ATTEMPTED_FILE = "skills_attempted.json"  # units whose change the model has already attempted blind
+SHOWN_WEIGHTS = 12  # fusion weights `show` prints, the largest first
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -140,9 +141,12 @@ class RepoMemory:
         k: int = 10,
         budget_tokens: int = 4000,
         seeds: tuple[str, ...] = (),
-        skills: list[dict[str, Any]] | None = None,
     ) -> Recall:
-        """Ranked files and functions, similar past changes with trimmed diffs, conventions, within the budget."""
+        """Ranked files and functions, similar past changes with trimmed diffs, conventions, within the budget.
+
+        Raises BadRequest (before any work) for a blank text or a bad `k` or budget.
+        """
+        check_request(text, k, budget_tokens)
         loaded = self._loaded(repo)
         outcomes = load_outcomes(self.store.repo_dir(repo) / "outcomes.json")
         skills = [asdict(s) | {"id": s.id} for s in self.skills_for(repo, text)]
@@ -154,7 +158,7 @@ class RepoMemory:
             seeds=seeds,
             diff_of=lambda unit: loaded.diff(repo, unit),
             conventions=loaded.conventions,
-            skills=skills or [],
+            skills=skills,
             api=loaded.search_api(text, k),
             rejected=rejected_like(outcomes, text),
         )
@@ -221,7 +225,7 @@ class RepoMemory:
             save_outcomes(folder / "outcomes.json", outcomes)
 
     def show(self, repo: Path) -> dict[str, Any]:
-        """A summary: indexed head, units, files, functions, fusion weights, conventions, top internal APIs."""
+        """A summary: indexed head, units, files, functions, the largest fusion weights, conventions, top APIs."""
         loaded = self._loaded(repo)
         memory = loaded.memory
         return {
@@ -231,11 +235,17 @@ class RepoMemory:
             "functions": sum(len(e.symbols) for e in memory.snapshot.files.values()),
             "embedder": memory.embedder.name if memory.embedder else None,
             "weights": {
-                "signals": memory.weights.signal,
-                "cochange": memory.weights.cochange,
-                "completion": memory.weights.completion,
+                "signals": _largest(memory.weights.signal, SHOWN_WEIGHTS),
+                "cochange": round(memory.weights.cochange, 3),
+                "completion": round(memory.weights.completion, 3),
             },
             "calibration_examples": len(memory.examples),
             "conventions": loaded.conventions,
             "top_api": [e.to_json() for e in loaded.api_entries()[:10]],
         }
+
+
+def _largest(weights: dict[str, float], n: int) -> dict[str, float]:
+    """The `n` weights largest in size, rounded for reading, largest first."""
+    top = sorted(weights.items(), key=lambda item: -abs(item[1]))[:n]
+    return {name: round(value, 3) for name, value in top}

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["CleanMessage", "clean_message", "code_mentions", "split_identifier", "title_of", "tokenize"]
+__all__ = ["CleanMessage", "clean_message", "code_mentions", "split_identifier", "title_of", "tokenize", "word_tokens"]
 
 STOPWORDS = frozenset(
     """a an and are as at be but by for from has have if in into is it its of on or so such that the their then
@@ -50,7 +50,7 @@ def stem(token: str) -> str:
 
 
 @functools.lru_cache(maxsize=262_144)
-def _word_tokens(word: str) -> tuple[str, ...]:
+def word_tokens(word: str) -> tuple[str, ...]:
     pieces = split_identifier(word)
     low = word.lower()
     whole = (low,) if len(pieces) > 1 and low not in STOPWORDS else ()
@@ -61,7 +61,7 @@ def tokenize(text: str) -> list[str]:
     """Tokens for BM25: whole identifiers and their split parts, stemmed, without stopwords."""
     out: list[str] = []
     for word in _TOKEN.findall(text):
-        out.extend(_word_tokens(word))
+        out.extend(word_tokens(word))
     return out
 
 

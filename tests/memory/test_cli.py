@@ -32,6 +32,27 @@ def test_build_then_recall_then_show(history_repo: Path, tmp_path: Path) -> None
     shown = json.loads(_run("show", str(history_repo), *common))
     assert shown["units"] == 6 and shown["embedder"] == "fake-64"
     assert "title" in shown["conventions"]
+    assert len(shown["weights"]["signals"]) <= 12
+    assert all(value == round(value, 3) for value in shown["weights"]["signals"].values())
+
+
+def test_recall_reads_text_from_stdin_and_prints_compact_json(history_repo: Path, tmp_path: Path) -> None:
+    """TEXT `-` is read from standard input; the JSON is compact unless --pretty, and fits the budget."""
+    common = ["--memory-dir", str(tmp_path / "mem"), "--embedder", "fake"]
+    args = ["recall", str(history_repo), "-", "--budget", "300", *common]
+    result = CliRunner().invoke(cli, args, input="cookie attributes parsing\n" * 2000, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "\n" not in result.output.strip() and len(result.output.strip()) <= 300 * 4
+    assert json.loads(result.output)["files"][0]["path"] == "src/pkg/jar.py"
+    pretty = _run("recall", str(history_repo), "cookie attributes parsing", "--pretty", *common)
+    assert pretty.startswith("{\n  ") and json.loads(pretty)["files"][0]["path"] == "src/pkg/jar.py"
+
+
+def test_recall_with_a_budget_below_the_empty_answer_is_a_clean_error(history_repo: Path, tmp_path: Path) -> None:
+    """A budget too small for any answer fails with one line saying so, not a traceback or an oversized answer."""
+    args = ["recall", str(history_repo), "cookies", "--budget", "5", "--memory-dir", str(tmp_path / "m")]
+    result = CliRunner().invoke(cli, [*args, "--embedder", "fake"])
+    assert result.exit_code == 1 and "below the smallest answer" in result.output
 
 
 @pytest.fixture

@@ -134,6 +134,11 @@ FRAGMENTS = [
         (FRAGMENTS, TOWNCRIER, {"entries": "fragments", "touched": ["frag/", "NEWS.rst"], "in_units": 1.0}),
         ([], TOWNCRIER, {"entries": "fragments", "touched": [], "in_units": 0.0}),
         ([_unit("Fix", [("src/a.py", "M")])], {}, {"entries": None, "touched": [], "in_units": 0.0}),
+        (
+            [*IN_PLACE, _unit("Move changes to markdown", [("CHANGES.md", "D"), ("docs/changes.md", "A")])],
+            {},
+            {"entries": "edited in place", "touched": ["docs/changes.md"], "in_units": 0.8},
+        ),
     ],
 )
 def test_history_tells_how_changelog_entries_are_added(
@@ -151,3 +156,31 @@ def test_refresh_history_recomputes_changelog_use_and_titles() -> None:
     assert refreshed["changelog"]["files"] == ["CHANGES.md"]
     assert refreshed["changelog"]["touched"] == ["frag/", "NEWS.rst"]
     assert refreshed["title"]["common_first_words"] == ["Fix", "Release"]
+
+
+@pytest.mark.parametrize(
+    ("configs", "tool", "expected"),
+    [
+        (
+            {
+                "pyproject.toml": "[tool.ruff]\nline-length = 88\n"
+                '[tool.ruff.lint]\nselect = ["B", "E"]\nignore = ["E501"]\n'
+            },
+            "ruff",
+            {"line-length": 88, "select": ["B", "E"], "ignore": ["E501"]},
+        ),
+        (
+            {
+                ".editorconfig": "root = true\n[*]\nindent_style = space\n"
+                "[*.py]\nmax_line_length = 88\n[*.js]\nindent_size = 2\n"
+            },
+            ".editorconfig",
+            {"indent_style": "space", "max_line_length": "88"},
+        ),
+    ],
+)
+def test_formatter_settings_are_read_where_the_tools_keep_them(
+    configs: dict[str, str], tool: str, expected: dict[str, Any]
+) -> None:
+    """Ruff's [tool.ruff.lint] rules and .editorconfig's settings for Python files are part of the profile."""
+    assert mine_conventions({}, configs, [])["formatters"][tool] == expected
