@@ -12,7 +12,7 @@ from memory.errors import GitFailed
 from memory.model import FileChange, Unit
 from memory.textproc import clean_message
 
-__all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git", "unit_diff"]
+__all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git", "shallow_roots", "unit_diff"]
 
 _HEADER_START = "\x00"
 _HEADER_END = "\x1e"
@@ -20,6 +20,10 @@ _FORMAT = "--format=%x00%H%x1f%P%x1f%an%x1f%ct%x1f%B%x1e"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 _FUNC = re.compile(r"\b(?:async\s+def|def|class|func|function|fn)\s+([A-Za-z_]\w*)")
 _ATTRIBUTES = "*.py diff=python\n*.go diff=golang\n*.rs diff=rust\n*.java diff=java\n*.rb diff=ruby\n"
+# Patches read the same whatever the user's git config says: a/ and b/ prefixes, no signatures, no colour,
+# no external diff driver, paths relative to the top of the repository, UTF-8 paths left unquoted.
+_NEUTRAL = ("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.relative=false")
+_PATCH = ("--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/")
 
 
 def run_git(repo: Path, *args: str) -> str:
@@ -32,13 +36,22 @@ def run_git(repo: Path, *args: str) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
+def shallow_roots(repo: Path) -> list[str]:
+    """The commits a shallow clone's history is cut at, sorted; empty for a complete clone."""
+    listed = Path(run_git(repo, "rev-parse", "--git-path", "shallow").strip())
+    try:
+        return sorted((listed if listed.is_absolute() else repo / listed).read_text().split())
+    except FileNotFoundError:
+        return []
+
+
 def head_sha(repo: Path, rev: str = "HEAD") -> str:
     return run_git(repo, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
 
 
 def list_tree(repo: Path, sha: str) -> dict[str, str]:
-    """Every blob path at `sha` mapped to its blob id."""
-    out = run_git(repo, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", sha)
+    """Every blob path at `sha` (from the top of the repository, whatever folder `repo` is) mapped to its blob id."""
+    out = run_git(repo, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--full-tree", sha)
     tree: dict[str, str] = {}
     for entry in out.split("\0"):
         if not entry:
@@ -81,9 +94,9 @@ def _file_line(change: FileChange, line: str) -> None:
     elif line.startswith("deleted file mode"):
         change.status = "D"
     elif line.startswith("rename from "):
-        change.old_path, change.status = line[12:], "R"
+        change.old_path, change.status = unquote(line[12:]), "R"
     elif line.startswith("rename to "):
-        change.path = line[10:]
+        change.path = unquote(line[10:])
 
 
 def _hunk(change: FileChange, match: re.Match[str]) -> None:
@@ -96,9 +109,42 @@ def _hunk(change: FileChange, match: re.Match[str]) -> None:
         change.funcs.append(name.group(1))
 
 
-def _diff_line(line: str) -> FileChange:
-    rest = line[len("diff --git a/") :]
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def unquote(text: str) -> str:
+    """A path as git prints it, C-quoted (`"a/x\\"y.py"`, octal bytes) or not, back to the path itself."""
+    if not (len(text) >= 2 and text[0] == text[-1] == '"'):
+        return text
+    out, i, body = bytearray(), 0, text[1:-1]
+    while i < len(body):
+        char = body[i]
+        if char != "\\" or i + 1 == len(body):
+            out += char.encode()
+            i += 1
+        elif body[i + 1] in "01234567":
+            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
+            i += 4
+        else:
+            out.append(_ESCAPES.get(body[i + 1], ord(body[i + 1])))
+            i += 2
+    return out.decode("utf-8", errors="replace")
+
+
+def _header_paths(rest: str) -> tuple[str, str]:
+    """The old and new path of `diff --git <rest>`. A rename's own lines follow and correct both."""
+    quoted = re.match(r'"(?:[^"\\]|\\.)*"', rest)
+    if quoted:  # git quotes paths with quotes, backslashes or control characters in them
+        return unquote(quoted.group(0))[2:], unquote(rest[quoted.end() + 1 :])[2:]
+    half = (len(rest) - 1) // 2  # "a/P b/P": the same path twice unless the file was renamed
+    if rest[half : half + 3] == " b/" and rest[2:half] == rest[half + 3 :]:
+        return rest[2:half], rest[2:half]
     old, _, new = rest.partition(" b/")
+    return old[2:], new
+
+
+def _diff_line(line: str) -> FileChange:
+    old, new = _header_paths(line[len("diff --git ") :])
     return FileChange(path=new, old_path=old, status="M")
 
 
@@ -132,7 +178,7 @@ def parse_log(lines: Iterable[str]) -> Iterator[Unit]:
                 if unit is not None:
                     yield _without_symlinks(unit)
                 unit, header, change = _start_commit("\n".join(header).split(_HEADER_END)[0]), [], None
-        elif unit is not None and line.startswith("diff --git a/"):
+        elif unit is not None and line.startswith("diff --git "):
             change, in_hunk = _diff_line(line), False
             unit.files.append(change)
         elif change is not None:
@@ -152,8 +198,8 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
     rev = f"{since}..{until}" if since else until
     with tempfile.NamedTemporaryFile("w", suffix=".attributes", delete=False) as attrs:
         attrs.write(_ATTRIBUTES)
-    argv = ["git", "-c", f"core.attributesFile={attrs.name}", "-c", "core.quotePath=false", "log", "--first-parent"]
-    argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", "--no-color", "--no-ext-diff", _FORMAT, rev]
+    argv = ["git", "-c", f"core.attributesFile={attrs.name}", *_NEUTRAL, "log", "--first-parent"]
+    argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", *_PATCH, _FORMAT, rev]
     try:
         with subprocess.Popen(
             argv,
@@ -209,11 +255,15 @@ class BlobReader:
         """Text of the object named `spec` (a blob id or `rev:path`), or None if missing or binary."""
         if self._proc is None or self._proc.stdin is None or self._proc.stdout is None:
             raise GitFailed("BlobReader used outside its context")
+        if "\n" in spec:
+            return None  # the batch protocol is line-based: such a name cannot be asked for
         self._proc.stdin.write(spec.encode() + b"\n")
         self._proc.stdin.flush()
         header = self._proc.stdout.readline().split()
-        if len(header) < 3 or header[1] == b"missing":
+        if header[-1:] == [b"missing"] or header[-1:] == [b"ambiguous"]:
             return None
+        if len(header) != 3 or not header[2].isdigit():
+            raise GitFailed(f"git cat-file gave an unexpected reply for {spec!r}: {header!r}")
         size = int(header[2])
         data = self._proc.stdout.read(size + 1)[:size]
         if header[1] != b"blob" or b"\0" in data[:8000]:
@@ -224,5 +274,5 @@ class BlobReader:
 def unit_diff(repo: Path, unit: Unit, context_lines: int = 2) -> str:
     """The unit's patch against its first parent (the root commit against the empty tree)."""
     if unit.parent:
-        return run_git(repo, "diff", "--no-color", "--no-ext-diff", f"-U{context_lines}", unit.parent, unit.sha)
-    return run_git(repo, "show", "--no-color", "--format=", f"-U{context_lines}", unit.sha)
+        return run_git(repo, *_NEUTRAL, "diff", *_PATCH, f"-U{context_lines}", unit.parent, unit.sha)
+    return run_git(repo, *_NEUTRAL, "show", *_PATCH, "--format=", f"-U{context_lines}", unit.sha)

@@ -13,7 +13,7 @@ from memory.api_index import ApiEntry, api_index, entry_words, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
 from memory.engine import Memory
-from memory.errors import IndexCorrupt
+from memory.errors import GitFailed, IndexCorrupt
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import list_tree, unit_diff
 from memory.model import Unit
@@ -73,10 +73,14 @@ class _Loaded:
         return self.tree[1] if sha else set()
 
     def diff(self, repo: Path, unit: Unit) -> str:
+        """The unit's patch; empty when the checkout no longer has the commit (a shallow clone, say)."""
         if unit.sha not in self.diffs:
             if len(self.diffs) >= DIFF_CACHE:
                 del self.diffs[next(iter(self.diffs))]
-            self.diffs[unit.sha] = unit_diff(repo, unit)
+            try:
+                self.diffs[unit.sha] = unit_diff(repo, unit)
+            except GitFailed:
+                return ""  # not cached: the commit may be fetched later
         return self.diffs[unit.sha]
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from memory.builder import BuildConfig, build, learn_units
 from memory.engine import Memory
 from memory.errors import GitFailed, IndexCorrupt, LockTimeout, NoCommits, NotARepository
-from memory.gitlog import BlobReader, head_sha, iter_units, run_git
+from memory.gitlog import BlobReader, head_sha, iter_units, run_git, shallow_roots
 from memory.journal import Base, read_journal, write_journal
+from memory.model import Unit
 from memory.persist import journal_path, read_embedder, read_memory, write_memory
 from memory.vectors import Embedder
 
@@ -25,6 +26,7 @@ __all__ = ["MemoryStore", "gc_paused", "repo_head"]
 MEMORY_FILE = "memory.bin"
 COMPACT_UNITS = 200  # past this many units in the journal, an update writes a new base instead
 PAUSED_UNITS = 200  # an update learns up to this many units with the cyclic collector paused (seconds, not minutes)
+SHALLOW_KEY = "shallow"  # in a memory's extra: the commits a shallow clone's history was cut at when it was built
 
 
 @contextmanager
@@ -179,20 +181,22 @@ class MemoryStore:
         An incremental update writes only a journal of what it learned; past COMPACT_UNITS journaled units,
         it writes a new base instead.
         """
-        target = repo_head(repo, rev)
+        target, cut = repo_head(repo, rev), shallow_roots(repo)
         with self.locked(repo) as folder:
             try:
                 memory, extra, base = self._load_live(repo, folder)
             except IndexCorrupt:
-                memory, extra, base = build(repo, self.embedder, self.config, target), {}, Base(0, [])
+                memory, extra, base = self._build(repo, target, cut)
             else:
-                if memory.snapshot.sha == target:
+                same_cut = extra.get(SHALLOW_KEY, []) == cut  # a deepened clone has history memory never saw
+                if memory.snapshot.sha == target and same_cut:
                     self._keep_live(folder, memory, extra, base)
                     return memory
-                if not self._extends(repo, memory.snapshot.sha, target):
-                    memory, extra, base = build(repo, self.embedder, self.config, target), {}, Base(0, [])
+                units = self._new_units(repo, memory.snapshot.sha, target) if same_cut else None
+                if units is None:
+                    memory, extra, base = self._build(repo, target, cut)
                 else:
-                    self._learn_new(repo, memory, target)
+                    self._learn_new(repo, memory, units)
             if len(memory.history.units) - base.units > COMPACT_UNITS or not base.units:
                 write_memory(memory, folder / MEMORY_FILE, extra)
                 base = Base(len(memory.history.units), list(memory.examples))
@@ -206,14 +210,24 @@ class MemoryStore:
             self._live.pop(folder, None)
             write_memory(memory, folder / MEMORY_FILE, extra)
 
-    def _extends(self, repo: Path, old: str, new: str) -> bool:
+    def _build(self, repo: Path, target: str, cut: list[str]) -> tuple[Memory, dict[str, Any], Base]:
+        """A full build at `target`, remembering where a shallow clone's history was cut."""
+        return build(repo, self.embedder, self.config, target), ({SHALLOW_KEY: cut} if cut else {}), Base(0, [])
+
+    def _new_units(self, repo: Path, old: str, new: str) -> list[Unit] | None:
+        """The first-parent units after `old` up to `new`; None when `old` is not on `new`'s first-parent line.
+
+        That happens when history was rewritten (the old head is gone or no longer an ancestor), or when the
+        old head is only reachable through a merge's second parent (main merged into a branch that then
+        became main): the units memory holds are then no longer the branch's, so memory starts again.
+        """
         try:
             run_git(repo, "merge-base", "--is-ancestor", old, new)
         except GitFailed:
-            return False  # history was rewritten (or the old head is gone): start again
-        return True
+            return None
+        units = list(iter_units(repo, until=new, since=old))
+        return units if units and units[0].parent == old else None
 
-    def _learn_new(self, repo: Path, memory: Memory, target: str) -> None:
-        units = list(iter_units(repo, until=target, since=memory.snapshot.sha))
+    def _learn_new(self, repo: Path, memory: Memory, units: list[Unit]) -> None:
         with BlobReader(repo) as blobs, gc_paused() if len(units) <= PAUSED_UNITS else nullcontext():
             learn_units(memory, units, blobs, self.config)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from memory.errors import GitFailed
-from memory.gitlog import BlobReader, head_sha, iter_units, list_tree, parse_log
+from memory.gitlog import BlobReader, head_sha, iter_units, list_tree, parse_log, shallow_roots, unquote
+from tests.conftest import git
+from tests.memory.conftest import commit
 
 
 def test_units_follow_the_first_parent_line(history_repo: Path) -> None:
@@ -74,3 +77,73 @@ def test_parse_log_ignores_preamble_lines() -> None:
     lines = ["noise", "\x00abc\x1f\x1fme\x1f10\x1fTitle\x1e", "diff --git a/x.py b/x.py", "@@ -1 +1 @@", "-a", "+b"]
     (unit,) = parse_log(lines)
     assert (unit.sha, unit.message, unit.files[0].added, unit.files[0].deleted) == ("abc", "Title", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("printed", "path"),
+    [
+        ("src/a.py", "src/a.py"),
+        ('"a/x\\"y.py"', 'a/x"y.py'),
+        ('"a/tab\\there.py"', "a/tab\there.py"),
+        ('"a/back\\\\slash.py"', "a/back\\slash.py"),
+        ('"a/caf\\303\\251.py"', "a/caf\u00e9.py"),
+    ],
+)
+def test_unquote_reads_git_c_quoting(printed: str, path: str) -> None:
+    """Paths git prints C-quoted (quotes, tabs, backslashes, octal bytes) come back as the path itself."""
+    assert unquote(printed) == path
+
+
+@pytest.mark.parametrize("name", ["my b/x/mod.py", 'odd"name.py', "tab\there.py", "back\\slash.py", "caf\u00e9 b.py"])
+def test_odd_file_names_get_their_own_change(make_git_repo: Any, name: str) -> None:
+    """A name with " b/", quotes, tabs, backslashes or non-ASCII is parsed as itself, its lines charged to it."""
+    repo = make_git_repo({"a.py": "x = 1\n", name: "y = 1\n"})
+    commit(repo, "Edit both", {"a.py": "x = 2\n", name: "y = 2\nz = 3\n"})
+    changes = {f.path: (f.added, f.deleted, len(f.hunks)) for f in list(iter_units(repo))[-1].files}
+    assert changes == {"a.py": (1, 1, 1), name: (2, 1, 1)}
+    assert name in list_tree(repo, "HEAD")
+
+
+def test_renames_of_quoted_names_keep_both_paths(make_git_repo: Any) -> None:
+    """A rename between C-quoted names records the old and new path unquoted."""
+    repo = make_git_repo({'old"name.py': "def f():\n    return 1\n" * 20})
+    git(repo, "mv", 'old"name.py', 'new"name.py')
+    git(repo, "commit", "-q", "-m", "Rename")
+    change = list(iter_units(repo))[-1].files[0]
+    assert (change.old_path, change.path, change.status) == ('old"name.py', 'new"name.py', "R")
+
+
+def test_user_diff_settings_do_not_change_what_is_parsed(make_git_repo: Any) -> None:
+    """diff.noprefix, diff.mnemonicPrefix or an external diff in the repo's config leave the parse as it was."""
+    repo = make_git_repo({"src/a.py": "x = 1\n"})
+    commit(repo, "Edit", {"src/a.py": "x = 2\n"})
+    before = [(f.path, f.added) for f in list(iter_units(repo))[-1].files]
+    for key, value in (("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true"), ("diff.external", "false")):
+        git(repo, "config", key, value)
+    assert [(f.path, f.added) for f in list(iter_units(repo))[-1].files] == before == [("src/a.py", 1)]
+
+
+def test_blob_reader_names_with_spaces_newlines_or_missing(history_repo: Path) -> None:
+    """A missing name with spaces is None (not a crash), and a name with a newline is never sent to git."""
+    with BlobReader(history_repo) as blobs:
+        assert blobs.read("HEAD:no such b/file.py") is None
+        assert blobs.read("HEAD:two\nlines.py") is None
+        assert blobs.read("HEAD:src/pkg/client.py") is not None
+
+
+def test_shallow_roots_name_where_a_clone_was_cut(history_repo: Path, tmp_path: Path) -> None:
+    """A complete clone has no shallow roots; a --depth clone lists the commit its history stops at."""
+    assert shallow_roots(history_repo) == []
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{history_repo}", "shallow")
+    roots = shallow_roots(tmp_path / "shallow")
+    assert roots == [git(tmp_path / "shallow", "rev-parse", "HEAD~1").strip()]
+
+
+def test_tree_and_units_use_paths_from_the_top_when_given_a_subfolder(history_repo: Path) -> None:
+    """Memory asked for a folder inside the repository sees the same paths as for its top."""
+    inner = history_repo / "src" / "pkg"
+    assert list_tree(inner, "HEAD") == list_tree(history_repo, "HEAD")
+    assert "src/pkg/client.py" in list_tree(inner, "HEAD")
+    assert [f.path for u in iter_units(inner) for f in u.files] == [
+        f.path for u in iter_units(history_repo) for f in u.files
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from memory.service import RepoMemory
 from memory.vectors import FakeEmbedder
+from tests.conftest import git
 
 
 def test_rejected_bot_pr_is_recalled_for_similar_text(history_repo: Path, tmp_path: Path) -> None:
@@ -87,3 +89,15 @@ def test_reading_memory_with_an_old_profile_does_not_learn_new_commits(history_r
     assert shown["head"] == memory.snapshot.sha and shown["conventions"]
     assert not list(profile.parent.glob("*.journal"))
     assert json.loads(profile.read_text())["sha"] == memory.snapshot.sha
+
+
+def test_recall_leaves_out_diffs_the_checkout_no_longer_has(history_repo: Path, tmp_path: Path) -> None:
+    """Memory built on a full clone still answers when the checkout is replaced by a shallow one."""
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", f"file://{history_repo}", "checkout")
+    RepoMemory(tmp_path / "mem", None).update(checkout)
+    shutil.rmtree(checkout)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history_repo}", "checkout")
+    answer = RepoMemory(tmp_path / "mem", None).recall(checkout, "cookie attributes parsing")
+    assert answer.files and answer.changes
+    assert all(change["diff"] == "" for change in answer.changes)  # none of their commits was fetched

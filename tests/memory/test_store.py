@@ -142,6 +142,27 @@ def test_rewritten_history_triggers_a_rebuild(store: MemoryStore, history_repo: 
     assert len(memory.history.units) == 5
 
 
+def test_main_merged_into_a_branch_that_became_main_triggers_a_rebuild(store: MemoryStore, history_repo: Path) -> None:
+    """When the old head is reached only through a merge's second parent, its units are not kept."""
+    git(history_repo, "checkout", "-q", "-b", "side", "HEAD~3")
+    commit(history_repo, "Side work", {"src/pkg/side.py": "def side():\n    return 3\n"})
+    store.update(history_repo, "main")
+    git(history_repo, "merge", "-q", "--no-ff", "main", "-m", "Merge main into side")
+    git(history_repo, "branch", "-q", "-f", "main", "side")
+    memory = store.update(history_repo, "main")
+    fresh = MemoryStore(store.root.parent / "fresh", None, store.config).update(history_repo, "main")
+    assert [u.sha for u in memory.history.units] == [u.sha for u in fresh.history.units]
+
+
+def test_deepened_shallow_clone_triggers_a_rebuild(store: MemoryStore, history_repo: Path, tmp_path: Path) -> None:
+    """Memory built on a shallow clone is rebuilt once the clone is deepened, so the older history is learned."""
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{history_repo}", "clone")
+    clone = tmp_path / "clone"
+    assert len(store.update(clone).history.units) == 2
+    git(clone, "fetch", "-q", "--unshallow")
+    assert len(store.update(clone).history.units) == 6
+
+
 def test_lock_is_exclusive_per_repo(tmp_path: Path, history_repo: Path) -> None:
     """A second holder waits for the lock and times out while the first holds it."""
     store = MemoryStore(tmp_path / "memory", None, lock_timeout_s=0.2)
