@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from memory.errors import IndexCorrupt, MemoryStoreError
+from memory.model import iso_day
 from memory.vectors import Embedder
 
 if TYPE_CHECKING:
@@ -106,10 +107,6 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-def _day(stamp: int) -> str:
-    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
-
-
 def _check_cut(path: Path, cut: str) -> None:
     """Fail before any work when `cut` leaves no history to build memory from, or no unit to score."""
     from memory.gitlog import run_git
@@ -118,9 +115,9 @@ def _check_cut(path: Path, cut: str) -> None:
     stamps = [int(s) for s in run_git(path, "log", "--first-parent", "--format=%ct", repo_head(path)).split()]
     at = datetime.fromisoformat(cut).replace(tzinfo=UTC).timestamp()  # as memory.bench.cut_index reads it
     if max(stamps) < at:
-        raise click.ClickException(f"no units after the cut {cut}; the last commit is dated {_day(max(stamps))}")
+        raise click.ClickException(f"no units after the cut {cut}; the last commit is dated {iso_day(max(stamps))}")
     if stamps[-1] >= at:
-        raise click.ClickException(f"no history before the cut {cut}; the first commit is dated {_day(stamps[-1])}")
+        raise click.ClickException(f"no history before the cut {cut}; the first commit is dated {iso_day(stamps[-1])}")
 
 
 _DEFAULT_DIR = Path.home() / ".cache" / "organic-pr" / "memory"

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from memory.textproc import title_of
 
-__all__ = ["FileChange", "Hunk", "Unit"]
+__all__ = ["FileChange", "Hunk", "Unit", "iso_day"]
 
 Hunk = tuple[int, int, int, int]  # old_start, old_len, new_start, new_len (git's -U0 hunk header)
+
+
+def iso_day(stamp: int) -> str:
+    """The UTC date of a commit timestamp, YYYY-MM-DD."""
+    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ from memory.engine import Memory, Ranked
 from memory.errors import BadRequest
 from memory.functions import FUNCTION_FILES, ScoredFunction, score_functions
 from memory.fusion import SIGNALS, contributions
-from memory.model import Unit
+from memory.model import Unit, iso_day
 from memory.paths import is_candidate, is_source
 from memory.textproc import code_mentions, word_tokens
 
@@ -131,7 +130,7 @@ def _signal_reason(memory: Memory, ranked: Ranked, name: str, path: str, query: 
     if name == "prior":
         return f"changed {len(touched)} times"
     if name == "recent" and touched:
-        return f"last changed {_day(memory.history.units[touched[-1]].timestamp)}"
+        return f"last changed {iso_day(memory.history.units[touched[-1]].timestamp)}"
     if name == "mention":
         names = {s.name.lower() for s in memory.snapshot.files[path].symbols} & code_mentions(query)
         return f"defines {', '.join(sorted(names)) or 'a name'} mentioned in the text"
@@ -169,13 +168,9 @@ class _FunctionWhy:
         return f"its code is semantically close to the text (cosine {2 * value:.2f})"
 
 
-def _day(stamp: int) -> str:
-    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
-
-
 def _change(unit: Unit, diff: str, max_tokens: int, reverted: bool) -> list[dict[str, Any]]:
     """A similar past change: with its diff trimmed to `max_tokens`, then to DIFF_FLOOR, then without it."""
-    date = _day(unit.timestamp)
+    date = iso_day(unit.timestamp)
     files = [f.path for f in unit.files][:10]
     entry = {"sha": unit.sha[:12], "title": unit.title, "date": date, "files": files, "reverted": reverted}
     return [entry | {"diff": trim_lines(diff, tokens)} for tokens in (max_tokens, DIFF_FLOOR, 0)]
