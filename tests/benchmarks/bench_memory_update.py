@@ -137,7 +137,12 @@ def phases(repo: Path, base: Path, embedder: Embedder | None, clock: Clock) -> N
         memory, extra, held = store._load(repo)
         clock.time("  load base + journal", started)
         started = now()
-        store._learn_new(repo, memory, head_sha(repo, "HEAD"))
+        units = store._new_units(repo, memory.snapshot.sha, head_sha(repo, "HEAD"))
+        clock.time("  list new units (git log)", started)
+        if units is None:
+            raise SystemExit(f"{repo}: the base memory is not on HEAD's first-parent line; rebuild --base")
+        started = now()
+        store._learn_new(repo, memory, units)
         clock.time("  learn units", started)
         path = store.repo_dir(repo) / MEMORY_FILE
         started = now()
