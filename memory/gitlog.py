@@ -123,8 +123,11 @@ def unquote(text: str) -> str:
             out += char.encode()
             i += 1
         elif body[i + 1] in "01234567":
-            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
-            i += 4
+            end = i + 2  # one to three octal digits (git writes three)
+            while end < min(i + 4, len(body)) and body[end] in "01234567":
+                end += 1
+            out.append(int(body[i + 1 : end], 8) & 0xFF)
+            i = end
         else:
             out.append(_ESCAPES.get(body[i + 1], ord(body[i + 1])))
             i += 2

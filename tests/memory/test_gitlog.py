@@ -87,6 +87,7 @@ def test_parse_log_ignores_preamble_lines() -> None:
         ('"a/tab\\there.py"', "a/tab\there.py"),
         ('"a/back\\\\slash.py"', "a/back\\slash.py"),
         ('"a/caf\\303\\251.py"', "a/caf\u00e9.py"),
+        ('"a/short\\7x.py"', "a/short\ax.py"),
     ],
 )
 def test_unquote_reads_git_c_quoting(printed: str, path: str) -> None:
