@@ -87,7 +87,8 @@ def read_only_memory(path: Path, memory_dir: Path, embedder: str | None, model_p
 
 
 def _friendly(func: F) -> F:
-    """Memory errors (not a repository, no commits, git failures, lock timeouts) become one-line click errors."""
+    """Memory errors (not a repository, no commits, git failures, lock timeouts) and file system errors (a full
+    disk, a --memory-dir that is a file) become one-line click errors."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> None:
@@ -95,6 +96,9 @@ def _friendly(func: F) -> F:
             func(*args, **kwargs)
         except MemoryStoreError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
 
     return cast(F, wrapper)
 

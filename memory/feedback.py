@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memory.persist import write_atomic
 from memory.textproc import tokenize
 
 __all__ = ["Outcome", "load_outcomes", "rejected_like", "save_outcomes"]
@@ -37,12 +36,8 @@ def load_outcomes(path: Path) -> list[Outcome]:
 
 
 def save_outcomes(path: Path, outcomes: list[Outcome]) -> None:
-    """Write outcomes atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".outcomes-")
-    with os.fdopen(fd, "w") as out:
-        json.dump([asdict(o) for o in outcomes], out)
-    os.replace(tmp, path)
+    """Write outcomes atomically (temp file + rename; the temp file is removed if the write fails)."""
+    write_atomic(path, json.dumps([asdict(o) for o in outcomes]).encode())
 
 
 def rejected_like(outcomes: list[Outcome], text: str, k: int = 3) -> list[dict[str, Any]]:

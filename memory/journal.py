@@ -32,6 +32,7 @@ from memory.persist import (
     examples_from,
     journal_path,
     pack,
+    pending_of,
     read_header,
     unpack,
     write_atomic,
@@ -85,6 +86,7 @@ def _state(memory: Memory, base: Base, paths: list[str], extra: dict[str, Any]) 
         "files": {p: entry_json(files[p]) if p in files else None for p in paths},
         "chunk_keys": {p: memory.chunk_vectors[p][0] if p in memory.chunk_vectors else None for p in paths},
         "weights": [memory.weights.signal, memory.weights.cochange, memory.weights.completion],
+        "pending": memory.pending_examples,
         "base_examples": [start, count],
         "golds": [ex.gold for ex in memory.examples[count:]],
         "embedder": memory.embedder.name if memory.embedder else None,
@@ -124,16 +126,21 @@ def _apply(memory: Memory, state: dict[str, Any], arrays: Any) -> None:
             memory.chunk_vectors[path] = (state["chunk_keys"][path], arrays[f"chunk_{i}"])
     memory.snapshot.sha = state["snapshot_sha"]
     memory.weights = Weights(*state["weights"])
+    memory.pending_examples = pending_of(state)
     start, count = state["base_examples"]
     if start + count > len(memory.examples):
         raise ValueError(f"journal keeps base examples {start}..{start + count} of {len(memory.examples)}")
     memory.examples = memory.examples[start : start + count] + examples_from(state["golds"], arrays)
 
 
-def read_journal(memory: Memory, base: Path, embedder: Embedder | None) -> tuple[Base, dict[str, Any] | None]:
+def read_journal(
+    memory: Memory, base: Path, embedder: Embedder | None, checksum: str
+) -> tuple[Base, dict[str, Any] | None]:
     """Apply the journal of `base` to `memory` (just read from it): (what the base holds, the journal's extra).
 
-    Without a journal, or with one left over from another base, memory is unchanged and extra is None.
+    `checksum` is that of the base bytes `memory` was read from (`read_base`), not of the file now on disk: a
+    reader holds no lock, and a writer may have replaced the base since. Without a journal, or with one of
+    another base, memory is unchanged and extra is None.
     """
     path = journal_path(base)
     base_units = len(memory.history.units)
@@ -141,7 +148,7 @@ def read_journal(memory: Memory, base: Path, embedder: Embedder | None) -> tuple
     if not path.exists():
         return held, None
     header, payload = unpack(path, JOURNAL_VERSION)
-    if header.get("base") != read_header(base).get("sha256"):
+    if header.get("base") != checksum:
         return held, None
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:

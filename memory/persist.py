@@ -49,6 +49,8 @@ __all__ = [
     "journal_path",
     "pack",
     "read_header",
+    "pending_of",
+    "read_base",
     "read_memory",
     "schema",
     "unpack",
@@ -118,6 +120,7 @@ def _state(memory: Memory, extra: dict[str, Any]) -> dict[str, Any]:
         "snapshot_sha": memory.snapshot.sha,
         "files": {p: entry_json(e) for p, e in memory.snapshot.files.items()},
         "weights": [memory.weights.signal, memory.weights.cochange, memory.weights.completion],
+        "pending": memory.pending_examples,
         "chunk_keys": {p: quals for p, (quals, _) in memory.chunk_vectors.items()},
         "golds": [ex.gold for ex in memory.examples],
         "embedder": memory.embedder.name if memory.embedder else None,
@@ -240,6 +243,7 @@ def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> M
     memory.snapshot.sha = state["snapshot_sha"]
     signal, cochange, completion = state["weights"]
     memory.weights = Weights(signal, cochange, completion)
+    memory.pending_examples = pending_of(state)
     if embedder is not None:
         for i, (path, quals) in enumerate(sorted(state["chunk_keys"].items())):
             memory.chunk_vectors[path] = (quals, arrays[f"chunk_{i}"])
@@ -247,30 +251,47 @@ def _restore(state: dict[str, Any], arrays: Any, embedder: Embedder | None) -> M
     return memory
 
 
+def pending_of(state: dict[str, Any]) -> int:
+    """Examples made since the last calibration (files written before this was kept count none)."""
+    pending = state.get("pending", 0)
+    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+        raise ValueError(f"pending examples {pending!r} is not a count")
+    return pending
+
+
 @contextlib.contextmanager
-def _opened(source: Path) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """The arrays and the decoded state of a memory file; anything malformed inside is IndexCorrupt."""
-    _, payload = unpack(source, FORMAT_VERSION)
+def _opened(source: Path) -> Iterator[tuple[Any, dict[str, Any], str]]:
+    """The arrays, the decoded state and the payload checksum of a memory file; anything malformed is IndexCorrupt."""
+    header, payload = unpack(source, FORMAT_VERSION)
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
-            yield arrays, json.loads(gzip.decompress(arrays["state"].tobytes()))
+            yield arrays, json.loads(gzip.decompress(arrays["state"].tobytes())), header["sha256"]
     except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise IndexCorrupt(f"memory file {source} is malformed: {exc}") from exc
 
 
-def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any]]:
-    """Load a memory file; anything wrong with it (format, version, checksum, embedder) is IndexCorrupt."""
-    with _opened(source) as (arrays, state):
+def read_base(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any], str]:
+    """Load a memory file: memory, extra, and the checksum of the very bytes loaded (which a journal must name).
+
+    Anything wrong with it (format, version, checksum, embedder) is IndexCorrupt.
+    """
+    with _opened(source) as (arrays, state, checksum):
         if state["embedder"] != (embedder.name if embedder else None):
             raise IndexCorrupt(f"memory file {source} was built with embedder {state['embedder']!r}")
         if state["schema"] != schema():
             raise IndexCorrupt(f"memory file {source} pickles a history of another shape")
-        return _restore(state, arrays, embedder), state["extra"]
+        return _restore(state, arrays, embedder), state["extra"], checksum
+
+
+def read_memory(source: Path, embedder: Embedder | None) -> tuple[Memory, dict[str, Any]]:
+    """Load a memory file (without its journal); IndexCorrupt as `read_base`."""
+    memory, extra, _ = read_base(source, embedder)
+    return memory, extra
 
 
 def read_embedder(source: Path) -> str | None:
     """The name of the embedder a memory file was built with (None: lexical only), without restoring it."""
-    with _opened(source) as (_, state):
+    with _opened(source) as (_, state, _):
         name = state["embedder"]
     if name is not None and not isinstance(name, str):
         raise IndexCorrupt(f"memory file {source} names no embedder")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from memory.errors import GitFailed, IndexCorrupt
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import list_tree, unit_diff
 from memory.model import Unit
+from memory.persist import write_atomic
 from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, check_request, recall
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
@@ -31,10 +31,7 @@ SHOWN_WEIGHTS = 12  # fusion weights `show` prints, the largest first
 
 
 def _write_json(path: Path, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    with os.fdopen(fd, "w") as out:
-        json.dump(data, out)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data).encode())
 
 
 def _read_strings(path: Path) -> list[str]:
@@ -154,18 +151,19 @@ class RepoMemory:
         loaded = self._loaded(repo)
         outcomes = load_outcomes(self.store.repo_dir(repo) / "outcomes.json")
         skills = [asdict(s) | {"id": s.id} for s in self.skills_for(repo, text)]
-        return recall(
-            loaded.memory,
-            text,
-            k=k,
-            budget_tokens=budget_tokens,
-            seeds=seeds,
-            diff_of=lambda unit: loaded.diff(repo, unit),
-            conventions=loaded.conventions,
-            skills=skills,
-            api=loaded.search_api(text, k),
-            rejected=rejected_like(outcomes, text),
-        )
+        with self.store.guard(repo):  # not while another thread's update is learning into this memory
+            return recall(
+                loaded.memory,
+                text,
+                k=k,
+                budget_tokens=budget_tokens,
+                seeds=seeds,
+                diff_of=lambda unit: loaded.diff(repo, unit),
+                conventions=loaded.conventions,
+                skills=skills,
+                api=loaded.search_api(text, k),
+                rejected=rejected_like(outcomes, text),
+            )
 
     def _skill_book(self, folder: Path) -> SkillBook:
         try:
@@ -195,21 +193,32 @@ class RepoMemory:
 
         A unit once attempted is not attempted again, and each lesson's skills are saved as soon as it is done, so
         a budget stop or a crash part-way keeps what was learned. The model's errors propagate."""
+        memory, by_sha = await asyncio.to_thread(self._untried, repo)
+        learned = 0
+        for sha in sample_units(list(by_sha), budget_units):
+            lesson = await asyncio.to_thread(self._lesson, repo, memory, by_sha[sha], context_tokens)
+            book = SkillBook()
+            learned += await learn_skills(model, [lesson], book)
+            await asyncio.to_thread(self._keep_skills, repo, book, sha)
+        return learned
+
+    def _untried(self, repo: Path) -> tuple[Memory, dict[str, Unit]]:
+        """Memory, and the recent units the model may attempt (by sha): none attempted before."""
         memory = self._loaded(repo).memory
         with self.store.locked(repo) as folder:
             tried = set(_read_strings(folder / ATTEMPTED_FILE))
-        units = [u for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
-        by_sha = {u.sha: u for u in units if u.sha not in tried}
-        learned = 0
-        for sha in sample_units(list(by_sha), budget_units):
-            unit = by_sha[sha]
+        with self.store.guard(repo):
+            units = [u for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
+        return memory, {u.sha: u for u in units if u.sha not in tried}
+
+    def _lesson(self, repo: Path, memory: Memory, unit: Unit, context_tokens: int) -> Lesson:
+        """What the model gets for a blind attempt at `unit` (recalled context without the unit itself), and
+        the real diff it is compared with. Runs in a thread: git and ranking would stall the event loop."""
+        with self.store.guard(repo):
             context = recall(memory, unit.message, k=5, budget_tokens=context_tokens)
-            context.changes = [c for c in context.changes if not sha.startswith(c["sha"])]  # no peeking
-            diff = trim_lines(unit_diff(repo, unit), 1500)
-            book = SkillBook()
-            learned += await learn_skills(model, [Lesson(sha, unit.message, json.dumps(context.to_json()), diff)], book)
-            self._keep_skills(repo, book, sha)
-        return learned
+        context.changes = [c for c in context.changes if not unit.sha.startswith(c["sha"])]  # no peeking
+        diff = trim_lines(unit_diff(repo, unit), 1500)
+        return Lesson(unit.sha, unit.message, json.dumps(context.to_json()), diff)
 
     def _keep_skills(self, repo: Path, book: SkillBook, sha: str) -> None:
         """Merge one lesson's skills into the stored book and mark its unit attempted, under the repo's lock."""
@@ -231,6 +240,10 @@ class RepoMemory:
     def show(self, repo: Path) -> dict[str, Any]:
         """A summary: indexed head, units, files, functions, the largest fusion weights, conventions, top APIs."""
         loaded = self._loaded(repo)
+        with self.store.guard(repo):
+            return self._summary(loaded)
+
+    def _summary(self, loaded: _Loaded) -> dict[str, Any]:
         memory = loaded.memory
         return {
             "head": memory.snapshot.sha,

@@ -6,6 +6,7 @@ import fcntl
 import gc
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -18,7 +19,7 @@ from memory.errors import GitFailed, IndexCorrupt, LockTimeout, NoCommits, NotAR
 from memory.gitlog import BlobReader, head_sha, iter_units, run_git, shallow_roots
 from memory.journal import Base, read_journal, write_journal
 from memory.model import Unit
-from memory.persist import journal_path, read_embedder, read_memory, write_memory
+from memory.persist import journal_path, read_base, read_embedder, write_memory
 from memory.vectors import Embedder
 
 __all__ = ["MemoryStore", "gc_paused", "repo_head"]
@@ -84,6 +85,13 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
 
 
+def _drop_stale_temps(folder: Path) -> None:
+    """Remove temp files a killed writer left (every write in the folder is made under its lock, so once the
+    lock is held, none of them is still being written)."""
+    for stale in folder.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 class MemoryStore:
     """Memory files under `root`, one folder per repository, guarded by an fcntl lock per repository.
 
@@ -103,11 +111,24 @@ class MemoryStore:
         # Per memory folder, what this process last wrote or read there: (file identities, memory, extra, what
         # the base holds). A worker that handles push after push then skips re-reading ~25 MB per update.
         self._live: dict[Path, tuple[tuple[Any, ...], Memory, dict[str, Any], Base]] = {}
+        self._guards: dict[Path, threading.RLock] = {}
+        self._guards_lock = threading.Lock()
 
     def repo_dir(self, repo: Path) -> Path:
         resolved = repo.resolve()
         digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
         return self.root / f"{resolved.name}-{digest}"
+
+    def guard(self, repo: Path) -> threading.RLock:
+        """The in-process lock around changing a loaded memory in place (an incremental update learning units).
+
+        The memory an update changes is the one this process last loaded, which readers in other threads may be
+        ranking with; they hold this lock while they read it, so they see it before the update or after, never
+        half-learned. Take it last: never wait for the file lock (`locked`) while holding it.
+        """
+        folder = self.repo_dir(repo)
+        with self._guards_lock:
+            return self._guards.setdefault(folder, threading.RLock())
 
     @contextmanager
     def locked(self, repo: Path) -> Iterator[Path]:
@@ -125,6 +146,7 @@ class MemoryStore:
                         raise LockTimeout(f"memory lock for {repo} held for over {self.lock_timeout_s}s") from exc
                     time.sleep(0.05)
             try:
+                _drop_stale_temps(folder)
                 yield folder
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
@@ -151,8 +173,8 @@ class MemoryStore:
         if not path.exists():
             raise IndexCorrupt(f"no memory for {repo} yet")
         with gc_paused():
-            memory, extra = read_memory(path, self.embedder)
-            base, journal_extra = read_journal(memory, path, self.embedder)
+            memory, extra, checksum = read_base(path, self.embedder)
+            base, journal_extra = read_journal(memory, path, self.embedder, checksum)
         return memory, extra if journal_extra is None else journal_extra, base
 
     def _stamp(self, folder: Path) -> tuple[Any, ...]:
@@ -181,8 +203,11 @@ class MemoryStore:
         An incremental update writes only a journal of what it learned; past COMPACT_UNITS journaled units,
         it writes a new base instead.
         """
-        target, cut = repo_head(repo, rev), shallow_roots(repo)
+        repo_head(repo, rev)  # a path that is no repository fails here, before its memory folder is made
         with self.locked(repo) as folder:
+            # Resolved under the lock: a worker that queued here while another learned a newer head must not
+            # take memory back to the head it saw before it waited.
+            target, cut = repo_head(repo, rev), shallow_roots(repo)
             try:
                 memory, extra, base = self._load_live(repo, folder)
             except IndexCorrupt:
@@ -196,7 +221,8 @@ class MemoryStore:
                 if units is None:
                     memory, extra, base = self._build(repo, target, cut)
                 else:
-                    self._learn_new(repo, memory, units)
+                    with self.guard(repo):
+                        self._learn_new(repo, memory, units)
             if len(memory.history.units) - base.units > COMPACT_UNITS or not base.units:
                 write_memory(memory, folder / MEMORY_FILE, extra)
                 base = Base(len(memory.history.units), list(memory.examples))

@@ -87,3 +87,12 @@ def test_counts_below_one_are_refused(args: list[str], option: str, tmp_path: Pa
     assert result.exit_code == 2
     assert f"Invalid value for '{option}'" in result.output
     assert "is not in the range x>=1" in result.output
+
+
+def test_a_memory_dir_that_is_a_file_is_a_one_line_error(history_repo: Path, tmp_path: Path) -> None:
+    """File system errors (here a --memory-dir that is a file; a full disk alike) are named, not a traceback."""
+    blocker = tmp_path / "memfile"
+    blocker.write_text("not a folder")
+    result = _fail("build", str(history_repo), "--memory-dir", str(blocker), "--embedder", "none")
+    assert "Error: Not a directory" in result.output
+    assert str(blocker) in result.output

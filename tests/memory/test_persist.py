@@ -15,7 +15,7 @@ from memory.engine import Memory
 from memory.errors import IndexCorrupt
 from memory.history import History
 from memory.model import FileChange, Unit
-from memory.persist import examples_arrays, examples_from, read_memory, write_memory
+from memory.persist import examples_arrays, examples_from, pending_of, read_memory, write_memory
 from memory.snapshot import Snapshot
 from memory.store import MEMORY_FILE, MemoryStore
 from memory.textproc import tokenize
@@ -135,3 +135,23 @@ def test_examples_of_another_count_are_refused(built: Memory) -> None:
     """Golds that do not match the stored examples one to one are a ValueError."""
     with pytest.raises(ValueError, match="golds"):
         examples_from([[0]], examples_arrays(built.examples * 2))
+
+
+@pytest.mark.parametrize("pending", [0, 3])
+def test_examples_since_calibration_survive_a_round_trip(built: Memory, tmp_path: Path, pending: int) -> None:
+    """The count towards the next recalibration is stored with the base, so a fresh process continues it."""
+    built.pending_examples = pending
+    write_memory(built, tmp_path / MEMORY_FILE, {})
+    assert read_memory(tmp_path / MEMORY_FILE, FakeEmbedder())[0].pending_examples == pending
+
+
+@pytest.mark.parametrize(("state", "count"), [({}, 0), ({"pending": 2}, 2)])
+def test_a_stored_count_reads_as_stored(state: dict[str, object], count: int) -> None:
+    """Files from before the count was kept read as 0."""
+    assert pending_of(state) == count
+
+
+@pytest.mark.parametrize("pending", [-1, "3", True, None])
+def test_a_stored_count_that_is_not_a_count_is_malformed(pending: object) -> None:
+    with pytest.raises(ValueError, match="not a count"):
+        pending_of({"pending": pending})

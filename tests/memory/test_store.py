@@ -197,7 +197,7 @@ def test_worker_reuses_the_memory_it_wrote(
     def refuse(*args: object) -> None:
         raise AssertionError("memory was read from disk")
 
-    monkeypatch.setattr(memory.store, "read_memory", refuse)
+    monkeypatch.setattr(memory.store, "read_base", refuse)
     assert store.update(history_repo).history.units[-1].title == "Close politely"
 
 
