@@ -12,7 +12,7 @@ from memory.api_index import ApiEntry, api_index, entry_words, search_api
 from memory.budget import trim_lines
 from memory.builder import BuildConfig
 from memory.engine import Memory
-from memory.errors import GitFailed, IndexCorrupt
+from memory.errors import GitFailed, IndexCorrupt, SkillError
 from memory.feedback import Outcome, load_outcomes, rejected_like, save_outcomes
 from memory.gitlog import list_tree, unit_diff
 from memory.model import Unit
@@ -166,9 +166,15 @@ class RepoMemory:
             )
 
     def _skill_book(self, folder: Path) -> SkillBook:
+        """The stored skills (rows that are not skills left out). A file that cannot be read as a list at all is
+        kept aside as skills.json.unreadable, not overwritten by the next write. Call under the repo's lock."""
+        path = folder / "skills.json"
         try:
-            return SkillBook.from_json(json.loads((folder / "skills.json").read_text()))
-        except (OSError, ValueError, TypeError):
+            return SkillBook.from_json(json.loads(path.read_text()))
+        except FileNotFoundError:
+            return SkillBook()
+        except (OSError, ValueError, SkillError):
+            path.replace(folder / "skills.json.unreadable")
             return SkillBook()
 
     def skills_for(self, repo: Path, text: str, k: int = 3) -> list[Any]:
@@ -216,9 +222,8 @@ class RepoMemory:
         the real diff it is compared with. Runs in a thread: git and ranking would stall the event loop."""
         with self.store.guard(repo):
             context = recall(memory, unit.message, k=5, budget_tokens=context_tokens)
-        context.changes = [c for c in context.changes if not unit.sha.startswith(c["sha"])]  # no peeking
         diff = trim_lines(unit_diff(repo, unit), 1500)
-        return Lesson(unit.sha, unit.message, json.dumps(context.to_json()), diff)
+        return Lesson(unit.sha, unit.message, json.dumps(_without(context, unit).to_json()), diff)
 
     def _keep_skills(self, repo: Path, book: SkillBook, sha: str) -> None:
         """Merge one lesson's skills into the stored book and mark its unit attempted, under the repo's lock."""
@@ -260,6 +265,27 @@ class RepoMemory:
             "conventions": loaded.conventions,
             "top_api": [e.to_json() for e in loaded.api_entries()[:10]],
         }
+
+
+def _without(context: Recall, unit: Unit) -> Recall:
+    """Recalled context with no trace of `unit` itself (memory is at a later head, so it knows the change): not
+    the unit, nor a later change naming it (a revert shows the change reversed), as a similar change; no reason
+    naming it; and no signature from a file it changed (the signature is read after the change)."""
+    sha, title = unit.sha[:8], unit.title or unit.sha  # a unit always has a sha; a title may be empty
+    changed = {f.path for f in unit.files}
+
+    def clean(item: dict[str, Any]) -> dict[str, Any]:
+        why = [w for w in item.get("why", []) if sha not in w and title not in w]
+        kept = {key: value for key, value in item.items() if not (key == "signature" and item["path"] in changed)}
+        return kept | ({"why": why} if "why" in item else {})
+
+    def names_unit(change: dict[str, Any]) -> bool:  # the unit, or a later one naming it (its revert, say)
+        return unit.sha.startswith(change["sha"]) or sha in json.dumps(change) or title in json.dumps(change)
+
+    context.changes = [c for c in context.changes if not names_unit(c)]
+    context.files = [clean(f) for f in context.files]
+    context.functions = [clean(f) for f in context.functions]
+    return context
 
 
 def _largest(weights: dict[str, float], n: int) -> dict[str, float]:

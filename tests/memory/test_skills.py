@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import pytest
 
 from memory.errors import SkillError
@@ -69,3 +72,81 @@ def test_round_trip_and_sampling_are_stable() -> None:
     shas = [f"{i:040x}" for i in range(50)]
     assert sample_units(shas, 5) == sample_units(list(reversed(shas)), 5)
     assert len(sample_units(shas, 5)) == 5
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"kind": "convention", "text": "Bad paths", "paths": None},
+        {"kind": "convention", "text": "Bad apis", "paths": ["a.py"], "apis": 5},
+        {"kind": "convention", "text": "Not text", "paths": ["a.py"], "apis": [7]},
+        {"kind": "convention", "text": "x" * 501, "paths": ["a.py"]},
+        {"kind": "convention", "text": "Anchored to nothing"},
+        {"kind": "convention", "text": "Too many anchors", "paths": [f"f{i}.py" for i in range(11)]},
+        {"kind": "convention", "text": ["not", "a", "string"], "paths": ["a.py"]},
+    ],
+)
+def test_malformed_rows_are_skipped_not_raised(row: dict[str, object]) -> None:
+    """Model output is untrusted: a row of the wrong shape, an oversized or unanchored lesson is left out, and
+    the well-formed rows beside it are kept."""
+    good = {"kind": "convention", "text": "Use the jar", "paths": ["src/jar.py"]}
+    assert [s.text for s in parse_skills(json.dumps([row, good]), "abc")] == ["Use the jar"]
+
+
+def test_one_path_given_as_a_string_is_one_path() -> None:
+    (skill,) = parse_skills('[{"kind": "convention", "text": "t", "paths": "src/pkg/jar.py"}]', "abc")
+    assert skill.paths == ["src/pkg/jar.py"]
+
+
+def test_a_reply_nested_past_the_parser_is_a_skill_error() -> None:
+    """A reply of a thousand "[" overflows json's recursion: a SkillError (the lesson is skipped), not a crash."""
+    with pytest.raises(SkillError):
+        parse_skills("[" * 1000 + "]", "abc")
+
+
+def test_at_most_three_skills_per_reply() -> None:
+    rows = [{"kind": "convention", "text": f"Lesson number {i}", "paths": [f"f{i}.py"]} for i in range(200)]
+    assert len(parse_skills(json.dumps(rows), "abc")) == 3
+
+
+def test_a_malformed_stored_row_leaves_the_others() -> None:
+    """A row with a field this version does not know, or garbage, costs that row at most, never the book."""
+    rows = [asdict(Skill("convention", f"Stored lesson {i}", ["a"], ["a.py"])) for i in range(3)]
+    rows[0] |= {"future_field": 1}
+    rows[1] = {"kind": "convention", "text": 5}
+    assert [s.text for s in SkillBook.from_json(rows).skills] == ["Stored lesson 0", "Stored lesson 2"]
+    with pytest.raises(SkillError):
+        SkillBook.from_json({"not": "a list"})
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Do not call session.commit() in request handlers", "Call session.commit() in request handlers"),
+        ("Prefer httpx over requests for HTTP calls", "Prefer requests over httpx for HTTP calls"),
+    ],
+)
+def test_opposite_rules_do_not_merge(a: str, b: str) -> None:
+    """Same words, opposite meaning (a negation, or the order of a preference): two skills, not one."""
+    book = SkillBook()
+    book.add(Skill("convention", a, ["x"], ["a.py"]))
+    book.add(Skill("convention", b, ["y"], ["a.py"]))
+    assert [s.text for s in book.skills] == [a, b]
+
+
+@pytest.mark.parametrize(
+    ("api", "alive"),
+    [
+        ("pkg.client.Client.send", True),  # dotted module path
+        ("send()", True),  # bare call
+        ("tests/helpers.py::make_client", True),  # a file that exists but is not indexed
+        ("pkg/client.py::Client.gone", False),  # indexed file, name defined nowhere
+        ("pkg/old.py::send", False),  # its file is gone
+        ("vanished_helper", False),
+    ],
+)
+def test_revalidate_reads_the_ways_a_model_names_an_api(api: str, alive: bool) -> None:
+    skill = Skill("internal_api", "Use it", ["a"], [], [api])
+    book = SkillBook([skill])
+    book.revalidate({"pkg/client.py", "tests/helpers.py"}, {"pkg/client.py::Client.send"})
+    assert (book.skills == [skill]) == alive
