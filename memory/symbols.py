@@ -75,13 +75,22 @@ def _old_lines(hunk: Hunk) -> tuple[int, int]:
     return old_start, old_start + old_len - 1
 
 
+def _encloses(outer: Symbol, inner: Symbol) -> bool:
+    """`outer`'s lines hold `inner`'s; on the very same lines (a one-line class, a minified file) only when
+    `inner` is nested in it by name, so siblings sharing a line are each their own innermost symbol."""
+    if inner is outer or not (outer.start <= inner.start and inner.end <= outer.end):
+        return False
+    same = (outer.start, outer.end) == (inner.start, inner.end)
+    return not same or inner.qualname.startswith(outer.qualname + ".")
+
+
 def symbols_touched(symbols: list[Symbol], hunks: Iterable[Hunk]) -> list[str]:
     """Innermost functions (else classes) of the pre-image whose lines the hunks changed."""
     touched: dict[str, None] = {}
     ranges = [_old_lines(h) for h in hunks]
     for lo, hi in ranges:
         hits = [s for s in symbols if s.start <= hi and lo <= s.end]
-        inner = [s for s in hits if not any(o is not s and s.start <= o.start and o.end <= s.end for o in hits)]
+        inner = [s for s in hits if not any(_encloses(s, o) for o in hits)]
         for sym in inner:
             touched[sym.qualname] = None
     return list(touched)

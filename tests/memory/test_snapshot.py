@@ -43,3 +43,14 @@ def test_forget_prepared_drops_entries_never_put(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(memory.snapshot, "make_entry", counting)
     snapshot.put("src/app.py", SOURCE)
     assert calls == ["src/app.py"]
+
+
+def test_minified_functions_are_indexed_by_name_not_by_their_shared_line() -> None:
+    """Each of n one-line functions of a minified bundle would otherwise carry the whole line's tokens."""
+    bundle = ";".join(f"function f{i}(a){{return scale(a)+{i}}}" for i in range(300)) + "\n"
+    entry = make_entry("app.min.js", bundle)
+    assert len(entry.func_tokens) == 300
+    assert "scal" not in entry.func_tokens["f7"] and len(entry.func_tokens["f7"]) <= 4
+    assert all(len(chunk) < 100 for chunk in entry.chunks.values())
+    normal = make_entry("app.js", "function f7(a) {\n  return scale(a) + 7;\n}\n")
+    assert "scal" in normal.func_tokens["f7"]  # stemmed

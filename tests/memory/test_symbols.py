@@ -48,3 +48,16 @@ def test_extract_symbols_is_empty_for_other_languages_and_syntax_errors(path: st
 def test_symbols_touched_maps_hunks_to_innermost_symbols(hunks, touched) -> None:
     """Old-side hunk ranges select the innermost functions they overlap."""
     assert symbols_touched(extract_symbols("a.py", SOURCE), hunks) == touched
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "touched"),
+    [
+        ("shape.ts", "export class Circle { area(): number { return 3; } }\n", ["Circle.area"]),
+        ("util.min.js", "function a(x){return x+1};function b(x){return x+2}\n", ["a", "b"]),
+    ],
+)
+def test_symbols_sharing_a_changed_line_are_recorded(path: str, source: str, touched: list[str]) -> None:
+    """On one line, a class holds its method (the method is innermost), and siblings are each innermost: before,
+    symbols with the same lines each counted as holding the other, and nothing was recorded."""
+    assert symbols_touched(extract_symbols(path, source), [(1, 1, 1, 1)]) == touched
