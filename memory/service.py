@@ -279,8 +279,9 @@ def _without(context: Recall, unit: Unit) -> Recall:
         kept = {key: value for key, value in item.items() if not (key == "signature" and item["path"] in changed)}
         return kept | ({"why": why} if "why" in item else {})
 
-    def names_unit(change: dict[str, Any]) -> bool:  # the unit, or a later one naming it (its revert, say)
-        return unit.sha.startswith(change["sha"]) or sha in json.dumps(change) or title in json.dumps(change)
+    def names_unit(change: dict[str, Any]) -> bool:  # the unit (its sha), or a later one naming it (its revert)
+        text = json.dumps(change)
+        return sha in text or title in text
 
     context.changes = [c for c in context.changes if not names_unit(c)]
     context.files = [clean(f) for f in context.files]

@@ -189,7 +189,7 @@ class SkillBook:
         definition, or when its file (if named) exists and either its last name part is still defined
         somewhere or the file is not indexed (a test helper, say), where nothing finer can be checked.
         """
-        names = {api.rsplit("::", 1)[-1].rsplit(".", 1)[-1] for api in apis}
+        names = {_last_name(api.rsplit("::", 1)[-1]) for api in apis}
         indexed = {api.split("::", 1)[0] for api in apis}
 
         def alive(api: str) -> bool:

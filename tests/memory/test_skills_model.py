@@ -37,6 +37,11 @@ def _primed(llm: ScriptedLLM, tmp_path: Path, distilled: str) -> RepoMemory:
     return RepoMemory(tmp_path / "mem", None)
 
 
+def _attempted(memories: RepoMemory, repo: Path) -> list[str]:
+    """The units memory has marked as attempted by the model."""
+    return list(json.loads((memories.store.repo_dir(repo) / "skills_attempted.json").read_text()))
+
+
 def _model(llm: ScriptedLLM) -> OpenAIChatModel:
     return OpenAIChatModel({Role.GENERATOR: Endpoint(llm.base_url, "scripted")}, ledger=Ledger(None))
 
@@ -113,8 +118,7 @@ async def test_a_unit_once_attempted_is_not_attempted_again(
     await _learn(scripted_llm, memories, history_repo, 1, 1)
     first, second = (r.messages[1]["content"] for r in scripted_llm.requests_for("skill.attempt"))
     assert first != second
-    tried = json.loads((memories.store.repo_dir(history_repo) / "skills_attempted.json").read_text())
-    assert len(tried) == 2
+    assert len(_attempted(memories, history_repo)) == 2
 
 
 async def test_skills_of_finished_lessons_survive_a_model_failure(
@@ -190,8 +194,7 @@ async def test_a_reply_that_breaks_the_parser_still_marks_its_unit_attempted(
     refreshes neither crash on it again nor pay for it again."""
     memories = _primed(scripted_llm, tmp_path, "[" * 1000)
     assert await _learn(scripted_llm, memories, history_repo, 1, 1) == 0
-    tried = json.loads((memories.store.repo_dir(history_repo) / "skills_attempted.json").read_text())
-    assert len(tried) == 2
+    assert len(_attempted(memories, history_repo)) == 2
 
 
 async def test_an_unreadable_skills_file_is_kept_aside_not_overwritten(
