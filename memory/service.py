@@ -19,6 +19,7 @@ from memory.model import Unit
 from memory.persist import write_atomic
 from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, check_request, recall
+from memory.replay import Past, before_units, past_of
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
 from memory.store import MemoryStore
 from memory.vectors import Embedder
@@ -28,6 +29,7 @@ __all__ = ["RepoMemory"]
 DIFF_CACHE = 256  # past units' diffs kept per repository (a commit's diff never changes)
 ATTEMPTED_FILE = "skills_attempted.json"  # units whose change the model has already attempted blind
 SHOWN_WEIGHTS = 12  # fusion weights `show` prints, the largest first
+LESSON_WINDOW = 500  # blind attempts are made on units among the most recent this many
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -197,33 +199,38 @@ class RepoMemory:
     ) -> int:
         """Blind attempts on a sample of past units, compared with their real diffs, distilled into skills.
 
-        A unit once attempted is not attempted again, and each lesson's skills are saved as soon as it is done, so
-        a budget stop or a crash part-way keeps what was learned. The model's errors propagate."""
-        memory, by_sha = await asyncio.to_thread(self._untried, repo)
+        Each attempt sees context recalled from memory as it was at its unit's parent (`memory.replay`). A unit
+        once attempted is not attempted again, and each lesson's skills are saved as soon as it is done, so a
+        budget stop or a crash part-way keeps what was learned. The model's errors propagate."""
+        past, untried = await asyncio.to_thread(self._untried, repo)
+        picked = sample_units(untried, budget_units)
+        lessons = await asyncio.to_thread(self._lessons, repo, past, picked, context_tokens)
         learned = 0
-        for sha in sample_units(list(by_sha), budget_units):
-            lesson = await asyncio.to_thread(self._lesson, repo, memory, by_sha[sha], context_tokens)
+        for lesson in lessons:
             book = SkillBook()
             learned += await learn_skills(model, [lesson], book)
-            await asyncio.to_thread(self._keep_skills, repo, book, sha)
+            await asyncio.to_thread(self._keep_skills, repo, book, lesson.sha)
         return learned
 
-    def _untried(self, repo: Path) -> tuple[Memory, dict[str, Unit]]:
-        """Memory, and the recent units the model may attempt (by sha): none attempted before."""
+    def _untried(self, repo: Path) -> tuple[Past, list[str]]:
+        """What the replay needs from memory, and the recent units the model may attempt: none attempted before."""
         memory = self._loaded(repo).memory
         with self.store.locked(repo) as folder:
             tried = set(_read_strings(folder / ATTEMPTED_FILE))
         with self.store.guard(repo):
-            units = [u for u in memory.history.units[-500:] if u.message and not u.is_revert and u.parent]
-        return memory, {u.sha: u for u in units if u.sha not in tried}
+            units = [u for u in memory.history.units[-LESSON_WINDOW:] if u.message and not u.is_revert and u.parent]
+            past = past_of(memory)
+        return past, [u.sha for u in units if u.sha not in tried]
 
-    def _lesson(self, repo: Path, memory: Memory, unit: Unit, context_tokens: int) -> Lesson:
-        """What the model gets for a blind attempt at `unit` (recalled context without the unit itself), and
-        the real diff it is compared with. Runs in a thread: git and ranking would stall the event loop."""
-        with self.store.guard(repo):
-            context = recall(memory, unit.message, k=5, budget_tokens=context_tokens)
-        diff = trim_lines(unit_diff(repo, unit), 1500)
-        return Lesson(unit.sha, unit.message, json.dumps(_without(context, unit).to_json()), diff)
+    def _lessons(self, repo: Path, past: Past, shas: list[str], context_tokens: int) -> list[Lesson]:
+        """For each unit, oldest first, what the model gets for a blind attempt (context recalled from memory at
+        the unit's parent) and the real diff it is compared with. Runs in a thread: it replays history."""
+        lessons = []
+        for unit, before in before_units(repo, past, shas):
+            context = recall(before, unit.message, k=5, budget_tokens=context_tokens)
+            diff = trim_lines(unit_diff(repo, unit), 1500)
+            lessons.append(Lesson(unit.sha, unit.message, json.dumps(context.to_json()), diff))
+        return lessons
 
     def _keep_skills(self, repo: Path, book: SkillBook, sha: str) -> None:
         """Merge one lesson's skills into the stored book and mark its unit attempted, under the repo's lock."""
@@ -265,28 +272,6 @@ class RepoMemory:
             "conventions": loaded.conventions,
             "top_api": [e.to_json() for e in loaded.api_entries()[:10]],
         }
-
-
-def _without(context: Recall, unit: Unit) -> Recall:
-    """Recalled context with no trace of `unit` itself (memory is at a later head, so it knows the change): not
-    the unit, nor a later change naming it (a revert shows the change reversed), as a similar change; no reason
-    naming it; and no signature from a file it changed (the signature is read after the change)."""
-    sha, title = unit.sha[:8], unit.title or unit.sha  # a unit always has a sha; a title may be empty
-    changed = {f.path for f in unit.files}
-
-    def clean(item: dict[str, Any]) -> dict[str, Any]:
-        why = [w for w in item.get("why", []) if sha not in w and title not in w]
-        kept = {key: value for key, value in item.items() if not (key == "signature" and item["path"] in changed)}
-        return kept | ({"why": why} if "why" in item else {})
-
-    def names_unit(change: dict[str, Any]) -> bool:  # the unit (its sha), or a later one naming it (its revert)
-        text = json.dumps(change)
-        return sha in text or title in text
-
-    context.changes = [c for c in context.changes if not names_unit(c)]
-    context.files = [clean(f) for f in context.files]
-    context.functions = [clean(f) for f in context.functions]
-    return context
 
 
 def _largest(weights: dict[str, float], n: int) -> dict[str, float]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -126,6 +126,10 @@ class PrimedEmbedder:
         self._known: dict[str, np.ndarray] = {}
         self.dim = inner.dim
         self.embed(texts)
+
+    def remember(self, known: Mapping[str, np.ndarray]) -> None:
+        """Serve these texts' vectors (made earlier by the same model) without embedding them again."""
+        self._known.update(known)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._known]

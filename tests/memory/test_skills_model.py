@@ -9,6 +9,7 @@ import pytest
 
 from bot.llm import Endpoint, Ledger, LLMError, OpenAIChatModel, Role
 from memory.service import RepoMemory
+from tests.conftest import git
 from tests.llm.scripted import Fail, ScriptedLLM
 
 DISTILLED = json.dumps(
@@ -163,26 +164,33 @@ async def test_untrusted_text_is_fenced_and_the_distill_step_has_its_own_instruc
     assert "Reply with the diff only" not in distill.messages[0]["content"]
 
 
-async def test_the_blind_attempt_never_names_its_own_unit(
+async def test_the_blind_attempt_sees_memory_as_it_was_at_the_units_parent(
     scripted_llm: ScriptedLLM,
     history_repo: Path,
     tmp_path: Path,
 ) -> None:
-    """Memory is at a later head and knows the change: the context given for a unit names neither its sha nor
-    its title (as a similar change or a reason), and shows no signature read after the change."""
+    """Each attempt's context comes from memory at its unit's parent: neither the unit nor any later change is a
+    similar change, every file is one the parent has, and every signature is read from the parent's file (the
+    rename unit is shown `cookies.py`, which it renames, never `jar.py`)."""
     memories = _primed(scripted_llm, tmp_path, DISTILLED)
     await _learn(scripted_llm, memories, history_repo, 10)
-    units = {u.message: u for u in memories._loaded(history_repo).memory.history.units}
-    seen = 0
+    units = memories._loaded(history_repo).memory.history.units
+    order = {u.message: i for i, u in enumerate(units)}
+    seen = []
     for request in scripted_llm.requests_for("skill.attempt"):
         content = request.messages[1]["content"]
-        unit = units[_quoted(content, "commit message")]
+        unit = units[order[_quoted(content, "commit message")]]
         context = json.loads(_quoted(content, "recalled context"))
-        assert unit.sha[:8] not in json.dumps(context) and unit.title not in json.dumps(context)
-        changed = {f.path for f in unit.files}
-        assert not [f for f in context["functions"] if f["path"] in changed and "signature" in f]
-        seen += 1
-    assert seen >= 3
+        earlier = {u.sha[:12] for u in units[: order[unit.message]]}
+        assert {c["sha"] for c in context["changes"]} <= earlier
+        at_parent = set(git(history_repo, "ls-tree", "-r", "--name-only", unit.parent).split())
+        assert {f["path"] for f in context["files"]} <= at_parent
+        for function in context["functions"]:
+            assert function["signature"] in git(history_repo, "show", f"{unit.parent}:{function['path']}")
+        seen.append((unit.title, {f["path"] for f in context["files"]}))
+    assert len(seen) == 4
+    renamed = dict(seen)["Rename cookies module to jar"]
+    assert "src/pkg/cookies.py" in renamed and "src/pkg/jar.py" not in renamed
 
 
 async def test_a_reply_that_breaks_the_parser_still_marks_its_unit_attempted(
