@@ -154,7 +154,7 @@ class RepoMemory:
         outcomes = load_outcomes(self.store.repo_dir(repo) / "outcomes.json")
         skills = [asdict(s) | {"id": s.id} for s in self.skills_for(repo, text)]
         with self.store.guard(repo):  # not while another thread's update is learning into this memory
-            return recall(
+            answer = recall(
                 loaded.memory,
                 text,
                 k=k,
@@ -166,6 +166,16 @@ class RepoMemory:
                 api=loaded.search_api(text, k),
                 rejected=rejected_like(outcomes, text),
             )
+        if answer.skills:
+            self._mark_used(repo, {s["id"] for s in answer.skills})
+        return answer
+
+    def _mark_used(self, repo: Path, ids: set[str]) -> None:
+        """Count a use of the skills an answer showed (not those the budget left out)."""
+        with self.store.locked(repo) as folder:
+            book = self._skill_book(folder)
+            book.mark_used(ids)
+            _write_json(folder / "skills.json", book.to_json())
 
     def _skill_book(self, folder: Path) -> SkillBook:
         """The stored skills (rows that are not skills left out). A file that cannot be read as a list at all is
@@ -180,7 +190,9 @@ class RepoMemory:
             return SkillBook()
 
     def skills_for(self, repo: Path, text: str, k: int = 3) -> list[Any]:
-        """Skills similar to `text`, after retiring those whose files or APIs left the tree and expiring idle ones."""
+        """Skills similar to `text`, after retiring those whose files or APIs left the tree and expiring idle ones.
+
+        Finding a skill is not a use: `recall` counts the ones its answer shows."""
         loaded = self._loaded(repo)
         with self.store.locked(repo) as folder:
             book = self._skill_book(folder)

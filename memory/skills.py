@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -151,7 +151,8 @@ class SkillBook:
         book = SkillBook.from_json(rows)
         book.add(skill)
         book.revalidate(existing_paths, existing_apis)
-        book.retrieve("text of an issue", k=3)
+        shown = book.retrieve("text of an issue", k=3)
+        book.mark_used({s.id for s in shown})
     """
 
     def __init__(self, skills: list[Skill] | None = None) -> None:
@@ -170,16 +171,19 @@ class SkillBook:
         self.skills.append(skill)
         return skill
 
-    def retrieve(self, text: str, k: int = 3, now: float | None = None) -> list[Skill]:
-        """The `k` skills most similar to `text`; retrieving counts as a use."""
+    def retrieve(self, text: str, k: int = 3) -> list[Skill]:
+        """The `k` skills most similar to `text` (retrieving is not a use: `mark_used` the ones a caller shows)."""
         scored = sorted(
             ((_similarity(s.text + " " + " ".join(s.paths), text), s) for s in self.skills), key=lambda item: -item[0]
         )
-        picked = [s for score, s in scored[:k] if score > 0]
-        for skill in picked:
-            skill.uses += 1
-            skill.last_used_at = now or time.time()
-        return picked
+        return [s for score, s in scored[:k] if score > 0]
+
+    def mark_used(self, ids: Collection[str], now: float | None = None) -> None:
+        """Count a use of each skill whose id is in `ids`, which keeps it from expiring."""
+        for skill in self.skills:
+            if skill.id in ids:
+                skill.uses += 1
+                skill.last_used_at = now or time.time()
 
     def revalidate(self, paths: set[str], apis: set[str]) -> list[Skill]:
         """Retire skills citing a file or API that no longer exists; return the retired ones.

@@ -101,3 +101,29 @@ def test_recall_leaves_out_diffs_the_checkout_no_longer_has(history_repo: Path, 
     answer = RepoMemory(tmp_path / "mem", None).recall(checkout, "cookie attributes parsing")
     assert answer.files and answer.changes
     assert all(change["diff"] == "" for change in answer.changes)  # none of their commits was fetched
+
+
+def test_only_skills_an_answer_shows_count_as_used(history_repo: Path, tmp_path: Path) -> None:
+    """A skill the budget leaves out of the answer is not counted as used (so it may expire); a shown one is."""
+    memories = RepoMemory(tmp_path / "mem", None)
+    memories.update(history_repo)
+    skill = {
+        "kind": "internal_api",
+        "text": "Send requests with Client.send and its timeout " + "in the client module " * 20,
+        "citations": ["abc"],
+        "paths": ["src/pkg/client.py"],
+        "apis": ["src/pkg/client.py::Client.send"],
+        "created_at": 1.0,
+        "last_used_at": 2e9,
+        "uses": 0,
+    }
+    stored = memories.store.repo_dir(history_repo) / "skills.json"
+    stored.write_text(json.dumps([skill]))
+
+    def uses() -> int:
+        return int(json.loads(stored.read_text())[0]["uses"])
+
+    tight = memories.recall(history_repo, "Client send timeout", budget_tokens=120)
+    assert tight.files and not tight.skills and uses() == 0
+    roomy = memories.recall(history_repo, "Client send timeout", budget_tokens=4000)
+    assert roomy.skills and uses() == 1

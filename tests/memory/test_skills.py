@@ -37,14 +37,16 @@ def test_near_duplicates_merge_their_citations() -> None:
     assert book.skills[0].citations == ["a", "b"]
 
 
-def test_retrieve_ranks_by_similarity_and_counts_uses() -> None:
-    """The most similar skill comes first and its use is recorded."""
+def test_retrieve_ranks_by_similarity_and_only_marked_uses_count() -> None:
+    """The most similar skill comes first; a use is recorded when the caller marks it, not on retrieval."""
     book = SkillBook(
         [Skill("convention", "Cookies are parsed in jar.py", ["a"]), Skill("convention", "Tests use pytest", ["b"])]
     )
-    (first, *_) = book.retrieve("cookie parsing bug", k=1, now=100.0)
+    (first, *_) = book.retrieve("cookie parsing bug", k=1)
     assert first.text == "Cookies are parsed in jar.py"
-    assert (first.uses, first.last_used_at) == (1, 100.0)
+    assert first.uses == 0
+    book.mark_used({first.id}, now=100.0)
+    assert [(s.uses, s.last_used_at) for s in book.skills] == [(1, 100.0), (0, book.skills[1].last_used_at)]
 
 
 def test_revalidate_retires_skills_citing_missing_files_or_apis() -> None:
