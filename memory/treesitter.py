@@ -35,15 +35,28 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 FUNCTIONS = frozenset(
     "function_declaration generator_function_declaration method_definition method_declaration function_item"
     " function_signature_item function_definition constructor_declaration method singleton_method"
-    " method_signature abstract_method_signature variable_declarator".split()
+    " method_signature abstract_method_signature variable_declarator assignment_expression pair field_definition"
+    " public_field_definition".split()
 )
 CLASSES = frozenset(
     "class_declaration abstract_class_declaration interface_declaration enum_declaration record_declaration"
-    " struct_item enum_item trait_item type_spec class_specifier struct_specifier class module".split()
+    " struct_item enum_item trait_item type_spec class_specifier struct_specifier class module internal_module".split()
 )
 SCOPES = frozenset({"impl_item", "mod_item", "namespace_definition"})  # a name prefix, not a symbol
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
-_WRAPPERS = frozenset({"export_statement", "template_declaration", "lexical_declaration", "variable_declaration"})
+# JS/TS nodes that bind a value to a name, and the field holding the value
+_VALUES = {
+    "variable_declarator": "value",
+    "assignment_expression": "right",
+    "pair": "value",
+    "field_definition": "value",
+    "public_field_definition": "value",
+}
+_KEYS = frozenset({"identifier", "property_identifier", "private_property_identifier", "string"})
+_WRAPPERS = frozenset(
+    "export_statement template_declaration lexical_declaration variable_declaration expression_statement"
+    " ambient_declaration".split()
+)
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 _NAMES = frozenset(
     "identifier field_identifier qualified_identifier destructor_name operator_name type_identifier".split()
@@ -89,13 +102,69 @@ def _receiver(node: Any) -> str:
     return _text(kind).lstrip("*").split("[", 1)[0].strip() if kind is not None else ""
 
 
+def _value(node: Any) -> Any:
+    """JS/TS: the value a declarator, assignment, object property or class field binds; None for other nodes."""
+    field = _VALUES.get(node.type)
+    return node.child_by_field_name(field) if field else None
+
+
+def _key(node: Any) -> str | None:
+    """A plain variable or property name (`get`, `'get'`, `#get`); None for patterns and computed keys."""
+    if node is None or node.type not in _KEYS:
+        return None
+    text = _text(node).strip("'\"`") if node.type == "string" else _text(node)
+    return text if re.fullmatch(r"[#$\w]+", text) else None
+
+
+def _member_name(node: Any) -> str | None:
+    """`exports.f` and `module.exports.f` are `f`, `Foo.prototype.bar` is `Foo.bar`, `module.exports` itself is "";
+    None unless a dotted name."""
+    parts: list[str] = []
+    while node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        if prop is None:
+            return None
+        parts[:0] = [_text(prop)]
+        node = node.child_by_field_name("object")
+    if node is None or node.type != "identifier":
+        return None  # `this.f`, `table[key]`, `make().f`
+    parts[:0] = [_text(node)]
+    skip = 2 if parts[:2] == ["module", "exports"] else 1 if parts[0] == "exports" else 0
+    return ".".join(part for part in parts[skip:] if part != "prototype")
+
+
+def _object_name(node: Any) -> str | None:
+    """The name of an object literal that is the value of a declarator, assignment, named property or field
+    ("" for `module.exports = {...}`, whose members are top-level names); None for anonymous objects."""
+    parent = node.parent
+    if node.type != "object" or parent is None or _value(parent) != node:
+        return None
+    return _binding_name(parent)
+
+
+def _binding_name(node: Any) -> str | None:
+    """JS/TS: the name a declarator, assignment, property of a named object, or class field gives its value."""
+    if node.type == "assignment_expression":
+        return _member_name(node.child_by_field_name("left"))
+    if node.type == "pair":
+        return _key(node.child_by_field_name("key")) if _object_name(node.parent) is not None else None
+    return _key(node.child_by_field_name("name") or node.child_by_field_name("property"))
+
+
+def _scope(node: Any) -> str | None:
+    """A name prefix that is no symbol: C++ namespaces, Rust impls and modules, JS objects bound to a name."""
+    if node.type in SCOPES:
+        return _name(node)
+    value = _value(node)
+    return _binding_name(node) if value is not None and value.type == "object" else None
+
+
 def _name(node: Any) -> str | None:
     if node.type == "function_definition":
         return _declarator_name(node)
-    if node.type == "variable_declarator":
-        value = node.child_by_field_name("value")
-        if value is None or value.type not in _FUNCTION_VALUES:
-            return None
+    if node.type in _VALUES:
+        value = _value(node)
+        return _binding_name(node) if value is not None and value.type in _FUNCTION_VALUES else None
     if node.type in ("struct_specifier", "class_specifier") and node.child_by_field_name("body") is None:
         return None  # `struct s x;` names a type, it does not define one
     if node.type == "type_spec" and getattr(node.child_by_field_name("type"), "type", "") not in (
@@ -110,6 +179,8 @@ def _name(node: Any) -> str | None:
     name = node.child_by_field_name("name")
     if name is None:
         return None
+    if name.type == "string":
+        return _text(name).strip("'\"") or None  # TS `declare module 'x'`
     prefix = _receiver(node) if node.type == "method_declaration" else ""
     return f"{prefix}.{_text(name)}" if prefix else _text(name).replace("::", ".")
 
@@ -135,10 +206,11 @@ def _doc(node: Any) -> str:
 
 
 def _signature(node: Any, source: bytes) -> str:
-    body = node.child_by_field_name("body")
+    value = _value(node)
+    body = (node if value is None else value).child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
     head = source[node.start_byte : end].decode("utf-8", errors="replace").splitlines()
-    code = [line for line in head if not line.lstrip().startswith(("#", "//", "/*", "*"))]
+    code = head[:1] + [line for line in head[1:] if not line.lstrip().startswith(("#", "//", "/*", "*"))]
     return " ".join(" ".join(code).split())[:200].rstrip(" {=>")
 
 
@@ -162,7 +234,7 @@ def _walk(node: Any, prefix: str, source: bytes, out: list[Symbol], depth: int) 
         if symbol is not None:
             out.append(symbol)
             _walk(child, f"{symbol.qualname}.", source, out, depth + 1)
-        elif child.type in SCOPES and (scope := _name(child)):
+        elif scope := _scope(child):
             _walk(child, f"{prefix}{scope}.", source, out, depth + 1)
         else:
             _walk(child, prefix, source, out, depth + 1)

@@ -154,3 +154,129 @@ def test_non_python_functions_get_chunks_and_touches() -> None:
     change = FileChange("src/pool.rs", "src/pool.rs", "M", 1, 1, [(8, 1, 8, 1)])
     memory.observe(Unit("b" * 40, "a" * 40, "dev", 0, "Grow faster", (), [change]), {"src/pool.rs": RUST})
     assert memory.history.units[-1].files[0].funcs == ["Pool.grow"]
+
+
+def _spans(path: str, text: str) -> list[tuple[str, str, int, int]]:
+    return [(s.qualname, s.kind, s.start, s.end) for s in extract_symbols(path, text)]
+
+
+def test_commonjs_exports_name_the_exported_function() -> None:
+    """`exports.f = function`, `module.exports.f = function/arrow` and `module.exports = {f: ...}` define `f`."""
+    text = """exports.f = function (a) {
+  return a;
+};
+module.exports.g = (x) => x;
+module.exports.h = function () {};
+module.exports = { i: () => 1, j() {} };
+"""
+    assert _spans("lib/index.js", text) == [
+        ("f", "function", 1, 3),
+        ("g", "function", 4, 4),
+        ("h", "function", 5, 5),
+        ("i", "function", 6, 6),
+        ("j", "function", 6, 6),
+    ]
+
+
+def test_prototype_assignment_is_a_method_of_the_constructor() -> None:
+    """`Foo.prototype.bar = function` is `Foo.bar`, with the comment above it as its doc."""
+    text = "function Foo() {}\n\n// Bar the foo.\nFoo.prototype.bar = function (x) {\n  return x;\n};\n"
+    symbols = extract_symbols("lib/foo.js", text)
+    assert [(s.qualname, s.kind, s.start, s.end) for s in symbols] == [
+        ("Foo", "function", 1, 1),
+        ("Foo.bar", "function", 4, 6),
+    ]
+    assert (symbols[1].doc, symbols[1].signature) == ("Bar the foo.", "Foo.prototype.bar = function (x)")
+
+
+def test_methods_of_an_object_bound_to_a_name() -> None:
+    """Shorthand methods, function and arrow properties of a named object literal are `api.get` etc.;
+    properties of an anonymous object (a call argument) are not definitions."""
+    text = """const api = {
+  get() {},
+  post: function () {},
+  put: () => {
+    return 1;
+  },
+  base: "/v1",
+};
+handlers = { close: () => {} };
+register({ open: () => {} });
+"""
+    assert _spans("web/api.js", text) == [
+        ("api.get", "function", 2, 2),
+        ("api.post", "function", 3, 3),
+        ("api.put", "function", 4, 6),
+        ("handlers.close", "function", 9, 9),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("web/a.js", "class A {\n  handle = () => {\n  };\n  static make = async () => {};\n  count = 0;\n}\n"),
+        ("web/a.ts", "class A {\n  handle = (): void => {\n  };\n  static make = async () => {};\n  count = 0;\n}\n"),
+    ],
+    ids=["js", "ts"],
+)
+def test_class_field_arrows_are_methods(path: str, text: str) -> None:
+    """Arrow functions held by class fields are methods; plain data fields are not."""
+    assert _spans(path, text) == [("A", "class", 1, 6), ("A.handle", "function", 2, 3), ("A.make", "function", 4, 4)]
+
+
+def test_typescript_namespaces_prefix_their_members() -> None:
+    """`namespace NS`, `module NS` and dotted `namespace A.B` put their name before their members'."""
+    text = """namespace NS {
+  export function f() {}
+}
+module M {
+  function g() {}
+}
+namespace A.B {
+  export const h = () => 1;
+}
+"""
+    assert _spans("src/ns.ts", text) == [
+        ("NS", "class", 1, 3),
+        ("NS.f", "function", 2, 2),
+        ("M", "class", 4, 6),
+        ("M.g", "function", 5, 5),
+        ("A.B", "class", 7, 9),
+        ("A.B.h", "function", 8, 8),
+    ]
+
+
+def test_ambient_module_names_lose_their_quotes() -> None:
+    """`declare module 'x'` (or "x") is named x, and its members x.Member."""
+    text = "declare module 'x' {\n  export class Client {}\n}\ndeclare module \"y\" {}\n"
+    assert _spans("types/x.d.ts", text) == [("x", "class", 1, 3), ("x.Client", "class", 2, 2), ("y", "class", 4, 4)]
+
+
+def test_ordinary_javascript_forms_are_unchanged() -> None:
+    """Declarations, class methods, `const` arrows, nested functions and anonymous-object methods keep their names;
+    assignments to `this`, subscripts and `module.exports` itself define nothing."""
+    text = """function outer() {
+  function inner() {}
+}
+function* gen() {}
+class Box {
+  open() {}
+}
+const add = (a, b) => a + b;
+export default { run() {} };
+function Ctor() {
+  this.go = function () {};
+}
+table[key] = function () {};
+module.exports = function () {};
+"""
+    assert _spans("web/plain.js", text) == [
+        ("outer", "function", 1, 3),
+        ("outer.inner", "function", 2, 2),
+        ("gen", "function", 4, 4),
+        ("Box", "class", 5, 7),
+        ("Box.open", "function", 6, 6),
+        ("add", "function", 8, 8),
+        ("run", "function", 9, 9),
+        ("Ctor", "function", 10, 12),
+    ]
