@@ -271,7 +271,7 @@ class BlobReader:
         data = self._proc.stdout.read(size + 1)[:size]
         if header[1] != b"blob" or b"\0" in data[:8000]:
             return None
-        return data.decode("utf-8", errors="replace")
+        return data.decode("utf-8-sig", errors="replace")  # without a byte order mark, which ast cannot parse
 
 
 def unit_diff(repo: Path, unit: Unit, context_lines: int = 2) -> str:

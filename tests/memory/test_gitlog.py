@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from memory.errors import GitFailed
 from memory.gitlog import BlobReader, head_sha, iter_units, list_tree, parse_log, shallow_roots, unquote
+from memory.symbols import extract_symbols
 from tests.conftest import git
 from tests.memory.conftest import commit
 
@@ -130,6 +132,16 @@ def test_blob_reader_names_with_spaces_newlines_or_missing(history_repo: Path) -
         assert blobs.read("HEAD:no such b/file.py") is None
         assert blobs.read("HEAD:two\nlines.py") is None
         assert blobs.read("HEAD:src/pkg/client.py") is not None
+
+
+def test_blob_reader_drops_a_byte_order_mark(make_git_repo: Callable[..., Path]) -> None:
+    """A file saved with a UTF-8 byte order mark reads as its text alone, so the Python parser takes it and its
+    functions are indexed."""
+    repo = make_git_repo({"src/bom.py": "\ufeffdef helper():\n    return 1\n"})
+    with BlobReader(repo) as blobs:
+        text = blobs.read("HEAD:src/bom.py")
+    assert text == "def helper():\n    return 1\n"
+    assert [s.qualname for s in extract_symbols("src/bom.py", text)] == ["helper"]
 
 
 def test_shallow_roots_name_where_a_clone_was_cut(history_repo: Path, tmp_path: Path) -> None:
