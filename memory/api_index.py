@@ -1,16 +1,18 @@
 """The internal API index: the repository's own functions and classes, with signatures, docs and usage counts.
 
-`uses` counts references to THAT definition, told apart statically from per-file references (`file_refs`,
-kept per file by `memory.profile_state` so an update re-reads only touched files). The rule:
+`uses` counts references to THAT definition, told apart statically from per-file references (`file_refs`, in
+`memory.api_refs`, kept per file by `memory.profile_state` so an update re-reads only touched files). The rule:
 
 - a module-level function or class: bare names in its own module, names bound by `from M import f [as g]`
-  (re-exports such as a package `__init__` are followed), and `mod.f` / `pkg.mod.f` attribute chains on an
-  imported module;
+  (re-exports such as a package `__init__` are followed, `from .x import *` ones too: x's `__all__`, else its
+  public names), and `mod.f` / `pkg.mod.f` attribute chains on an imported module; a name a function binds
+  (a parameter, a local variable) is not the module's, and a function's own import binds only there;
 - a method (or a nested class): when its name is unambiguous (no other project class defines it, it is not a
   builtin type's attribute, nothing assigns `obj.name = ...`, not a dunder), every `.name` attribute load; else
   only the references that say which class they mean, `Class.name` and `self.name` / `cls.name` inside the
   class or a subclass (inherited through resolvable bases), and the entry is marked `ambiguous` (a lower bound);
-- symbols nested in functions are not importable API and are left out; non-Python symbols are not counted
+- symbols nested in functions are not importable API and are left out, nor are private names and members of
+  private classes (unless asked), nor a `.pyi` stub's beside its `.py`; non-Python symbols are not counted
   (uses 0, ambiguous).
 
 Only candidate files (the project's non-test source) count as using code; a definition is not a use.
@@ -18,7 +20,6 @@ Only candidate files (the project's non-test source) count as using code; a defi
 
 from __future__ import annotations
 
-import ast
 import builtins
 import functools
 import io
@@ -28,12 +29,15 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from memory.api_refs import file_refs, module_parts
 from memory.snapshot import Snapshot
 from memory.textproc import tokenize
 
 __all__ = ["ApiEntry", "api_index", "entry_words", "file_refs", "search_api"]
 
-MAX_HOPS = 4  # re-exports followed, and bases climbed, before giving up on a reference
+MAX_HOPS = 4  # re-exports (`*` ones too) followed, and bases climbed, before giving up on a reference
+MAX_DOC_CHARS = 400  # an entry's doc and signature are clipped: one huge docstring paragraph or default value
+MAX_SIGNATURE_CHARS = 1000  # would make the entry too big for any answer, and match every query's words
 _PYTHON = (".py", ".pyi")
 Refs = Mapping[str, Mapping[str, Any]]
 Target = tuple[str, str]  # (path, qualname)
@@ -55,16 +59,11 @@ class ApiEntry:
         return asdict(self)
 
 
-def _module_parts(path: str) -> list[str]:
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    return parts[:-1] if parts and parts[-1] == "__init__" else parts
-
-
 def _import_names(path: str, files: Container[str]) -> set[str]:
     """The dotted names a module is imported by: its path's own (what relative imports resolve to) and, inside a
     package, its name from the top package (`src/pkg/a/b.py` is `pkg.a.b` when `src/pkg/__init__.py` and
     `src/pkg/a/__init__.py` exist). Never a bare suffix: `logging` must not mean `pkg/utils/logging.py`."""
-    parts = _module_parts(path)
+    parts = module_parts(path)
     dirs = PurePosixPath(path).parent.parts
     top = len(dirs)
     while top and "/".join([*dirs[:top], "__init__.py"]) in files:
@@ -74,116 +73,12 @@ def _import_names(path: str, files: Container[str]) -> set[str]:
         names.add(".".join(parts[top:]))
     elif dirs and dirs[0] == "src":  # a namespace package under src/
         names.add(".".join(parts[1:]))
-    return names
+    return names - {""}
 
 
-def _absolute(path: str, module: str | None, level: int) -> str:
-    """The dotted module an import names, relative ones resolved against `path`'s package."""
-    if not level:
-        return module or ""
-    package = _module_parts(path) if PurePosixPath(path).stem == "__init__" else _module_parts(path)[:-1]
-    base = package[: max(0, len(package) - level + 1)]
-    return ".".join([*base, *([module] if module else [])])
-
-
-def _imports(path: str, tree: ast.Module) -> dict[str, str]:
-    """Local name -> dotted target of every import in the file (function-level ones too)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                local = alias.asname or alias.name.split(".")[0]
-                out[local] = alias.name if alias.asname else local
-        elif isinstance(node, ast.ImportFrom):
-            source = _absolute(path, node.module, node.level)
-            for alias in node.names:
-                if alias.name != "*":
-                    out[alias.asname or alias.name] = f"{source}.{alias.name}" if source else alias.name
-    return out
-
-
-def _chain(node: ast.expr) -> str | None:
-    """`a.b.c` for an attribute chain rooted at a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
-
-
-class _RefVisitor(ast.NodeVisitor):
-    def __init__(self, bound: set[str]) -> None:
-        self.bound = bound
-        self.scope: list[tuple[bool, str]] = []  # (is a class, name)
-        self.names: Counter[str] = Counter()
-        self.attrs: Counter[str] = Counter()
-        self.dotted: Counter[str] = Counter()
-        self.selfs: Counter[str] = Counter()
-        self.stores: set[str] = set()
-        self.classes: dict[str, list[str]] = {}
-
-    def _owner(self) -> str | None:
-        """The class whose methods (or their closures) the visitor is in."""
-        for i in range(len(self.scope) - 1, -1, -1):
-            if self.scope[i][0]:
-                return ".".join(n for _, n in self.scope[: i + 1]) if i < len(self.scope) - 1 else None
-        return None
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        qual = ".".join([*(n for _, n in self.scope), node.name])
-        self.classes[qual] = [c for b in node.bases if (c := _chain(b))]
-        self.scope.append((True, node.name))
-        self.generic_visit(node)
-        self.scope.pop()
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.scope.append((False, node.name))
-        self.generic_visit(node)
-        self.scope.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load) and node.id in self.bound:
-            self.names[node.id] += 1
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        if not isinstance(node.ctx, ast.Load):
-            self.stores.add(node.attr)
-        else:
-            chain = _chain(node) or ""
-            root = chain.split(".", 1)[0]
-            owner = self._owner()
-            if chain and root in self.bound:
-                self.dotted[chain] += 1  # the receiver is known: resolved, never counted by name
-            else:
-                self.attrs[node.attr] += 1
-            if root in ("self", "cls") and owner and isinstance(node.value, ast.Name):
-                self.selfs[f"{owner}.{node.attr}"] += 1
-        self.generic_visit(node)
-
-
-def file_refs(path: str, text: str) -> dict[str, Any]:
-    """What one Python file refers to (JSON-able; {} for other languages and syntax errors)."""
-    if not path.endswith(_PYTHON):
-        return {}
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return {}
-    imports = _imports(path, tree)
-    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
-    visitor = _RefVisitor(set(imports) | defined)
-    visitor.visit(tree)
-    return {
-        "imports": imports,
-        "names": dict(visitor.names),
-        "attrs": dict(visitor.attrs),
-        "dotted": dict(visitor.dotted),
-        "selfs": dict(visitor.selfs),
-        "stores": sorted(visitor.stores),
-        "classes": visitor.classes,
-    }
+def _stub_of_module(path: str, files: Container[str]) -> bool:
+    """A `.pyi` stub beside its `.py` module: the module is what imports mean and what the index lists."""
+    return path.endswith(".pyi") and path[:-1] in files
 
 
 @functools.cache
@@ -201,7 +96,7 @@ class _Project:
         self.defs = {p: {s.qualname: s.kind for s in e.symbols} for p, e in snapshot.files.items()}
         found: dict[str, set[str]] = {}
         for path in snapshot.files:
-            if path.endswith(_PYTHON):
+            if path.endswith(_PYTHON) and not _stub_of_module(path, snapshot.files):
                 for name in _import_names(path, snapshot.files):
                     found.setdefault(name, set()).add(path)
         self.modules = {name: next(iter(paths)) for name, paths in found.items() if len(paths) == 1}
@@ -240,7 +135,23 @@ class _Project:
                     hit = self.member(parent[0], [*parent[1].split("."), rest[-1]], hops + 1)
                     if hit is not None:
                         return hit
+        return self.starred(path, rest, hops) if rest[0] not in self.defs[path] else None
+
+    def starred(self, path: str, rest: list[str], hops: int) -> Target | None:
+        """`rest` as the module at `path` has it from a `from M import *` (the last import that has it wins)."""
+        if hops >= MAX_HOPS:
+            return None
+        for source in reversed(self.refs.get(path, {}).get("stars", [])):
+            found = self.modules.get(source)
+            if found is not None and found != path and self.exports(found, rest[0]):
+                if (hit := self.member(found, rest, hops + 1)) is not None:
+                    return hit
         return None
+
+    def exports(self, path: str, name: str) -> bool:
+        """Whether `from <the module at path> import *` binds `name`: listed in its `__all__`, else public."""
+        listed = self.refs.get(path, {}).get("all")
+        return name in listed if listed is not None else not name.startswith("_")
 
     def local(self, path: str, chain: str, hops: int = 0) -> Target | None:
         """What a name or attribute chain written in the file at `path` refers to."""
@@ -250,7 +161,7 @@ class _Project:
             return self.target(f"{imported}.{rest}" if rest else imported, hops)
         if root in self.defs[path]:
             return self.member(path, chain.split("."), hops)
-        return None
+        return self.starred(path, chain.split("."), hops)
 
 
 @dataclass
@@ -268,6 +179,9 @@ def _count(project: _Project) -> _Counts:
             for chain, n in refs.get(table, {}).items():
                 if (hit := project.local(path, chain)) is not None:
                     counts.named[hit] += n
+        for dotted, n in refs.get("targets", {}).items():  # through imports made in functions
+            if (hit := project.target(dotted)) is not None:
+                counts.named[hit] += n
         for key, n in refs.get("selfs", {}).items():
             if (hit := project.member(path, key.split("."), 0)) is not None:
                 counts.selfs[hit] += n
@@ -283,6 +197,24 @@ def _class_members(defs: Mapping[str, Mapping[str, str]]) -> Counter[str]:
     )
 
 
+def _listed(qualname: str, kinds: Mapping[str, str], include_private: bool) -> bool:
+    """Importable API: module-level, or a member of classes all the way up; public (or `__init__`) unless asked."""
+    parts = qualname.split(".")
+    if any(kinds.get(".".join(parts[:i])) != "class" for i in range(1, len(parts))):
+        return False
+    public = not any(p.startswith("_") for p in parts[:-1])
+    return include_private or (public and (parts[-1] == "__init__" or not parts[-1].startswith("_")))
+
+
+def _marked(project: _Project, table: str) -> set[Target]:
+    """The definitions a per-file list of qualnames (`properties`, `accessors`) names."""
+    return {(path, qual) for path, found in project.refs.items() for qual in found.get(table, [])}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def api_index(snapshot: Snapshot, refs: Refs | None = None, include_private: bool = False) -> list[ApiEntry]:
     """Every importable function and class of the candidate files (one entry per qualname), most used first.
 
@@ -292,20 +224,21 @@ def api_index(snapshot: Snapshot, refs: Refs | None = None, include_private: boo
     counts = _count(project)
     definers = _class_members(project.defs)
     vague = _builtin_attrs() | counts.stores
+    accessors, properties = _marked(project, "accessors"), _marked(project, "properties")
     out: dict[Target, ApiEntry] = {}  # overloads share a key: the last definition (the implementation) stays
     for path, entry in sorted(snapshot.files.items()):
         kinds = project.defs[path]
-        for sym in entry.symbols:
-            name, parent = sym.name, sym.qualname.rpartition(".")[0]
-            private = name.startswith("_") and not include_private and not name.startswith("__init")
-            if private or (parent and kinds.get(parent) != "class"):
-                continue
-            key = (path, sym.qualname)
+        for sym in [] if _stub_of_module(path, snapshot.files) else entry.symbols:
+            name, parent, key = sym.name, sym.qualname.rpartition(".")[0], (path, sym.qualname)
+            if not _listed(sym.qualname, kinds, include_private) or (key in out and key in accessors):
+                continue  # a property's setter or deleter does not replace its getter
             count, ambiguous = counts.named[key], not path.endswith(_PYTHON)
             if parent:
                 ambiguous = definers[name] > 1 or name in vague or (name.startswith("__") and name.endswith("__"))
                 count += counts.selfs[key] if ambiguous else counts.attrs[name]
-            out[key] = ApiEntry(path, sym.qualname, sym.kind, sym.signature, sym.doc, count, ambiguous)
+            signature = ("@property " if key in properties else "") + sym.signature  # read, not called
+            signature, doc = _clip(signature, MAX_SIGNATURE_CHARS), _clip(sym.doc, MAX_DOC_CHARS)
+            out[key] = ApiEntry(path, sym.qualname, sym.kind, signature, doc, count, ambiguous)
     return sorted(out.values(), key=lambda e: (-e.uses, e.path, e.qualname))
 
 

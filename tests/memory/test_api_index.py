@@ -114,11 +114,14 @@ def test_overloads_give_one_entry_with_the_implementation() -> None:
         ("pkg/sub/mod.py", "from .. import y as z", {"z": "pkg.y"}),
         ("pkg/sub/__init__.py", "from . import mod", {"mod": "pkg.sub.mod"}),
         ("pkg/a.py", "import os.path\nimport json as j", {"os": "os", "j": "json"}),
-        ("pkg/a.py", "def f():\n    from pkg.b import g", {"g": "pkg.b.g"}),
+        ("pkg/a.py", "def f():\n    from pkg.b import g", {}),  # the function's own: see `targets`
+        ("pkg/a.py", "try:\n    from pkg.c import g\nexcept ImportError:\n    from pkg.b import g", {"g": "pkg.b.g"}),
+        ("pkg/a.py", "from .... import x", {"x": "....x"}),  # above the top: names no module
     ],
 )
 def test_imports_resolve_relative_and_aliased_names(path: str, source: str, imports: dict[str, str]) -> None:
-    """Each import binds a local name to the dotted target it means, relative ones against the file's package."""
+    """Each module-level import binds a local name to the dotted target it means, relative ones against the
+    file's package; the last of conditional ones wins."""
     assert file_refs(path, source)["imports"] == imports
 
 
@@ -149,3 +152,202 @@ def test_a_stdlib_import_is_not_a_project_module_of_the_same_name() -> None:
     refs = {path: file_refs(path, text) for path, text in files.items()}
     [entry] = [e for e in api_index(snapshot, refs) if e.qualname == "getLogger"]
     assert entry.uses == 2  # b.py by its package name, c.py by a relative import; not a.py's stdlib calls
+
+
+def _entries(files: dict[str, str]) -> dict[str, ApiEntry]:
+    """The index of `files`, keyed `path:qualname`."""
+    snapshot = Snapshot()
+    for path, text in files.items():
+        snapshot.put(path, text)
+    refs = {path: file_refs(path, text) for path, text in files.items()}
+    return {f"{e.path}:{e.qualname}": e for e in api_index(snapshot, refs)}
+
+
+STARS = {
+    "pkg/__init__.py": "from .models import *\nfrom .api import *\nfrom .sub import *\n",
+    "pkg/models.py": (
+        "__all__ = ['Client']\n__all__ += ('Request',)\n\n\n"
+        "class Client:\n    def send(self):\n        pass\n\n\n"
+        "class Request:\n    pass\n\n\nclass Hidden:\n    pass\n"
+    ),
+    "pkg/api.py": "from .models import Client\n\n\ndef get():\n    return Client()\n\n\ndef _secret():\n    pass\n",
+    "pkg/sub/__init__.py": "from .deep import *\n",
+    "pkg/sub/deep.py": (
+        "__all__ = ['far']\n__all__.extend(['also'])\n\n\ndef far():\n    pass\n\n\ndef also():\n    pass\n"
+    ),
+    "app.py": (
+        "import pkg\nfrom pkg import Request, get, Hidden, _secret, also\n\n\n"
+        "pkg.Client().send()\npkg.Client.send(None)\nRequest()\nget()\nHidden()\n_secret()\npkg.models.Hidden()\n"
+        "pkg.far()\nalso()\n"
+    ),
+    "cli.py": "from pkg.api import *\n\n\ndef main():\n    return get(), Client()\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "uses"),
+    [
+        ("pkg/models.py:Client", 4),  # api.py, app.py twice (`pkg.Client`, `pkg.Client.send`), cli.py through api's *
+        ("pkg/models.py:Client.send", 2),
+        ("pkg/models.py:Request", 1),  # `__all__ += (...)` exports it
+        ("pkg/models.py:Hidden", 1),  # not in `__all__`: only `pkg.models.Hidden` reaches it
+        ("pkg/api.py:get", 2),  # `from pkg import get`, and a bare `get()` under `from pkg.api import *`
+        ("pkg/sub/deep.py:far", 1),  # two stars deep
+        ("pkg/sub/deep.py:also", 1),  # `__all__.extend`
+    ],
+)
+def test_star_imports_re_export_what_the_source_module_exports(key: str, uses: int) -> None:
+    """`from .x import *` re-exports x's `__all__` (else its public names), followed through packages."""
+    assert _entries(STARS)[key].uses == uses
+
+
+def test_star_import_cycles_end() -> None:
+    """Modules star-importing each other resolve what one of them defines and give up on the rest."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg.b import *\n\n\ndef fa():\n    pass\n",
+        "pkg/b.py": "from pkg.a import *\nfrom pkg.b import *\n\n\ndef fb():\n    pass\n",
+        "pkg/c.py": "import pkg.a\n\npkg.a.fb()\npkg.a.missing()\npkg.b.fa()\nfrom pkg.a import nothing\n\nnothing()\n",
+    }
+    entries = _entries(files)
+    assert (entries["pkg/b.py:fb"].uses, entries["pkg/a.py:fa"].uses) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("source", "exported"),
+    [
+        ("__all__ = ('a', 'b')", ["a", "b"]),
+        ("__all__ = ['a'] + ['b']\n__all__.append('c')", ["a", "b", "c"]),
+        ("__all__: list[str] = ['a']\nif X:\n    __all__ += ['b']", ["a", "b"]),
+        ("__all__ = ['a']\n__all__ = ['b']", ["b"]),
+        ("__all__ = other.__all__ + ['b']", ["b"]),  # what cannot be read is left out: a lower bound
+    ],
+)
+def test_all_is_read_from_its_usual_spellings(source: str, exported: list[str]) -> None:
+    """`__all__` as a list or tuple, concatenated, extended or appended to, at module level."""
+    assert file_refs("pkg/m.py", source)["all"] == exported
+
+
+def test_a_deeply_nested_expression_does_not_crash() -> None:
+    """A long generated expression (a left-deep tree) is walked without recursion."""
+    text = "from pkg.util import helper\n\nx = " + " + ".join(["helper.a"] * 2000) + "\n"
+    assert file_refs("pkg/gen.py", text)["dotted"] == {"helper.a": 2000}
+
+
+@pytest.mark.parametrize("source", ["from ... import x", "from .... import x"])
+def test_relative_imports_beyond_the_top_resolve_to_nothing(source: str) -> None:
+    """More leading dots than packages names no module: never the repository's top-level `x.py`."""
+    entries = _entries({"pkg/__init__.py": "", "pkg/a.py": f"{source}\n\nx.run()\n", "x.py": "def run():\n    pass\n"})
+    assert entries["x.py:run"].uses == 0
+
+
+def test_a_stub_beside_its_module_does_not_hide_it() -> None:
+    """With `a.pyi` next to `a.py`, imports mean `a.py`, and the stub's duplicate entries are left out."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "def run(x):\n    return x\n",
+        "pkg/a.pyi": "def run(x: int) -> int: ...\n",
+        "pkg/b.py": "from pkg.a import run\n\nrun(1)\n",
+    }
+    entries = _entries(files)
+    assert entries["pkg/a.py:run"].uses == 1
+    assert "pkg/a.pyi:run" not in entries
+
+
+def test_members_of_classes_in_functions_and_of_private_classes_are_left_out() -> None:
+    """A class made inside a function is no importable API, nor is anything of a private class."""
+    text = (
+        "def factory():\n    class Local:\n        def method(self):\n            pass\n    return Local\n\n\n"
+        "class _Impl:\n    def run(self):\n        pass\n\n\n"
+        "class Pub:\n    def __init_subclass__(cls):\n        pass\n\n    def __init__(self):\n        pass\n"
+    )
+    assert set(_entries({"pkg/m.py": text})) == {"pkg/m.py:factory", "pkg/m.py:Pub", "pkg/m.py:Pub.__init__"}
+
+
+def test_a_property_keeps_its_getter_signature_and_says_it_is_one() -> None:
+    """A property's setter and deleter do not replace its getter (overloads still keep the implementation), and
+    its signature says it is read as an attribute, not called."""
+    text = (
+        "import functools\n\n\nclass C:\n    @property\n    def x(self) -> int:\n        return 1\n\n"
+        "    @x.setter\n    def x(self, value: int) -> None:\n        pass\n\n"
+        "    @x.deleter\n    def x(self) -> None:\n        pass\n\n"
+        "    @functools.cached_property\n    def y(self) -> str:\n        return ''\n"
+    )
+    entries = _entries({"pkg/m.py": text})
+    assert entries["pkg/m.py:C.x"].signature == "@property def x(self) -> int"
+    assert entries["pkg/m.py:C.y"].signature == "@property def y(self) -> str"
+
+
+def test_local_names_shadow_imports() -> None:
+    """Parameters, local assignments, comprehension and lambda variables are not the module-level name."""
+    app = (
+        "from pkg.util import helper\n\n\n"
+        "def by_param(helper):\n    return helper(1)\n\n\n"
+        "def by_local():\n    helper = print\n    return helper(2), helper.__name__\n\n\n"
+        "def by_default(f=helper):\n    return f\n\n\n"
+        "pairs = [helper for helper in range(3)]\nsquare = lambda helper: helper * helper\nhelper(3)\n"
+    )
+    entries = _entries({"pkg/__init__.py": "", "pkg/util.py": "def helper(x):\n    return x\n", "pkg/app.py": app})
+    assert entries["pkg/util.py:helper"].uses == 2  # the default and the module-level call
+
+
+def test_function_level_imports_are_local_to_their_function() -> None:
+    """An import inside a function binds its name there only: no other function's, nor a re-export."""
+    files = {
+        "pkg/__init__.py": "def lazy():\n    from pkg.legacy import Request\n    return Request\n",
+        "pkg/models.py": "class Request:\n    pass\n",
+        "pkg/legacy.py": "class Request:\n    pass\n",
+        "pkg/app.py": (
+            "from pkg.models import Request\n\n\ndef old():\n    from pkg.legacy import Request\n\n"
+            "    return Request()\n\n\ndef new():\n    return Request()\n\n\nimport pkg\n\npkg.Request()\n"
+        ),
+    }
+    entries = _entries(files)
+    assert (entries["pkg/models.py:Request"].uses, entries["pkg/legacy.py:Request"].uses) == (1, 2)
+
+
+def test_attribute_stores_still_count_their_receiver() -> None:
+    """`helper.calls = 0` uses `helper`, and `self.jar.size = 1` loads `.jar`."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/util.py": "def helper():\n    pass\n\n\nclass Box:\n    def jar(self):\n        pass\n",
+        "pkg/app.py": "from pkg.util import helper\n\nhelper.calls = 0\n\n\ndef f(box):\n    box.jar.size = 1\n",
+    }
+    entries = _entries(files)
+    assert (entries["pkg/util.py:helper"].uses, entries["pkg/util.py:Box.jar"].uses) == (1, 1)
+
+
+def test_quoted_annotations_are_references() -> None:
+    """`-> "Request"` uses Request as `-> Request` does; `Literal["Request"]` is a string, not a reference."""
+    app = (
+        "from typing import TYPE_CHECKING, Literal, Optional\n\n"
+        "if TYPE_CHECKING:\n    from pkg.models import Request\n\n\n"
+        "def f(r: 'Request', s: Optional['list[Request]'] = None) -> \"Request\":\n    return r\n\n\n"
+        "kind: Literal['Request'] = 'Request'\n"
+    )
+    files = {"pkg/__init__.py": "", "pkg/models.py": "class Request:\n    pass\n", "pkg/app.py": app}
+    assert _entries(files)["pkg/models.py:Request"].uses == 3
+
+
+def test_long_docs_and_signatures_are_clipped() -> None:
+    """One huge docstring paragraph or default value does not make an entry too big to hand out."""
+    text = f'def f(x={list(range(2000))}):\n    """{"word " * 5000}"""\n'
+    [entry] = _entries({"pkg/m.py": text}).values()
+    assert len(entry.doc) <= 400 and len(entry.signature) <= 1000
+    assert entry.doc.endswith("…") and entry.signature.startswith("def f(x=[0, 1, 2")
+
+
+def test_a_byte_order_mark_does_not_hide_a_files_references() -> None:
+    """A file saved with a UTF-8 byte order mark (decoded, it leads the text) is still read."""
+    assert file_refs("pkg/a.py", "\ufefffrom pkg.util import helper\n\nhelper()\n")["names"] == {"helper": 1}
+
+
+def test_dotted_imports_reach_the_module_they_name() -> None:
+    """`import a.b.c as d` then `d.f()`, and `import a.b.c` then `a.b.c.f()`, both use `a/b/c.py`'s f."""
+    files = {
+        "a/__init__.py": "",
+        "a/b/__init__.py": "",
+        "a/b/c.py": "def f():\n    pass\n",
+        "m.py": "import a.b.c as d\nimport a.b.c\n\nd.f()\na.b.c.f()\n",
+    }
+    assert _entries(files)["a/b/c.py:f"].uses == 2
