@@ -1,5 +1,9 @@
 """The conventions profile, mined without a model from the tree and the history (a pure core).
 
+Formatter and linter settings come from `memory.tool_configs`, and per-file code stats (typing, docstrings,
+classes, raises, logging) from `memory.code_style`; this module sums them with the test layout, the project's
+exceptions, the changelog and the title style. Habits are read from the recent units people wrote, not bots.
+
 Changelogs come from the tree's paths (`changelog_paths`: CHANGES/CHANGELOG/HISTORY/NEWS files at the root or
 under docs/, fragment folders such as changelog.d/ or newsfragments/, a towncrier directory) and from the
 history: which of them the units edit or add to answers how an entry is added (edited in place or fragments).
@@ -10,14 +14,15 @@ from __future__ import annotations
 import builtins
 import functools
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from memory.code_style import DOCSTRING_STYLES, file_stats
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
+from memory.tool_configs import CONFIG_FILES, formatters, read_toml
 
 __all__ = [
     "CONFIG_FILES",
@@ -29,26 +34,6 @@ __all__ = [
     "refresh_history",
 ]
 
-CONFIG_FILES = (
-    "pyproject.toml",
-    "setup.cfg",
-    "tox.ini",
-    ".flake8",
-    "ruff.toml",
-    ".ruff.toml",
-    "mypy.ini",
-    ".pylintrc",
-    ".pre-commit-config.yaml",
-    ".editorconfig",
-    ".prettierrc",
-    ".eslintrc.json",
-    ".isort.cfg",
-    "pytest.ini",
-    "towncrier.toml",
-)
-_TOOL_SECTIONS = ("ruff", "black", "isort", "mypy", "pylint", "flake8", "pytest", "pyright", "coverage", "codespell")
-_TOOL_KEYS = ("line-length", "line_length", "select", "extend-select", "ignore", "strict", "target-version", "profile")
-_EDITORCONFIG_KEYS = frozenset({"indent_style", "indent_size", "max_line_length", "end_of_line", "charset"})
 _CHANGELOG = re.compile(r"^(changes|changelog|history|news|release[-_]?notes)(\.(md|rst|txt|markdown|adoc))?$", re.I)
 _FRAGMENT_HOMES = frozenset({"changelog.d", "newsfragments", "changes.d", "news.d"})  # any file inside is one
 _FRAGMENT_MAYBE = frozenset({"changes", "news", "changelog", ".changes", "changelogs"})  # fragment-named files
@@ -59,51 +44,12 @@ _FRAGMENT_TYPES = (
 _FRAGMENT_NAME = re.compile(
     rf"^(\+|\d)[^.]*\.[a-z]+(\.\d+)?(\.\w+)?$|^[^.]+\.({_FRAGMENT_TYPES})(\.\d+)?(\.\w+)?$", re.I
 )
-_DEF = re.compile(r"^\s*(?:async\s+)?def\s+\w+\(([^)]*)\)\s*(->)?[^:]*:\s*\n(\s*[rRuU]?\"\"\")?", re.M)
-_CLASS = re.compile(r"^\s*class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:", re.M)
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})  # as memory.paths.is_test
 _PREFIX = re.compile(r"^(\w+)(\([^)]*\))?!?: ")
-
-
-def _toml(text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return {}
-
-
-def _formatters(configs: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    tools = _toml(configs.get("pyproject.toml", "")).get("tool", {})
-    for name in _TOOL_SECTIONS:
-        section = tools.get(name)
-        if isinstance(section, dict):
-            lint = section.get("lint")  # ruff's rule settings live under [tool.ruff.lint] since ruff 0.2
-            merged = {**section, **lint} if isinstance(lint, dict) else section
-            found[name] = {k: merged[k] for k in _TOOL_KEYS if k in merged}
-    for path, text in configs.items():
-        if path == ".pre-commit-config.yaml":
-            found["pre-commit"] = sorted(set(re.findall(r"^\s*-\s*id:\s*([\w.-]+)", text, re.M)))
-        elif path == ".editorconfig":
-            found[path] = _editorconfig(text)
-        elif path not in ("pyproject.toml", "towncrier.toml"):
-            sections = re.findall(r"^\[(?:tool:)?([\w.-]+)\]", text, re.M)
-            found[path] = sorted(set(sections)) or True
-    return found
-
-
-def _editorconfig(text: str) -> dict[str, str]:
-    """The settings `.editorconfig` gives Python files (its `[*]` and `[*.py]` sections, the latter winning)."""
-    found: dict[str, str] = {}
-    applies = False
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("["):
-            applies = line in ("[*]", "[*.py]", "[*.{py,pyi}]")
-        elif applies and "=" in line and not line.startswith(("#", ";")):
-            key, value = (part.strip() for part in line.split("=", 1))
-            if key in _EDITORCONFIG_KEYS:
-                found[key] = value
-    return found
+_GITMOJI = re.compile(r"^(?::[a-z0-9_+-]+:|[\u2190-\u2bff\U0001f000-\U0001faff][\ufe0f\u200d]*)+\s*")
+_BOT = re.compile(r"\[bot\]$|^(dependabot|renovate|pre-commit-ci|github-actions|greenkeeper|pyup-bot)\b", re.I)
+_ERROR_NAME = re.compile(r"(Error|Exception|Warning)$")
+RECENT = 300  # the units, newest, that title and changelog habits are read from
 
 
 def _towncrier_dir(section: Mapping[str, Any]) -> str:
@@ -120,7 +66,8 @@ def fragment_dirs_declared(configs: Mapping[str, str]) -> list[str]:
     """Fragment folders a towncrier config names (`[tool.towncrier]` of pyproject.toml or towncrier.toml)."""
     out = []
     for name in ("pyproject.toml", "towncrier.toml"):
-        section = _toml(configs.get(name, "")).get("tool", {}).get("towncrier")
+        tools = read_toml(configs.get(name, "")).get("tool")
+        section = tools.get("towncrier") if isinstance(tools, dict) else None
         if isinstance(section, dict):
             out.append(_towncrier_dir(section))
     return list(dict.fromkeys(out))
@@ -138,7 +85,10 @@ def _fragment_dir(path: str, declared: Collection[str]) -> str | None:
     folder, name = str(p.parent), p.name
     if folder == "." or name.startswith(".") or name.lower().startswith(("readme", "template")):
         return None
-    if folder in declared or p.parent.name.lower() in _FRAGMENT_HOMES:
+    home = next((d for d in declared if folder == d or folder.startswith(f"{d}/")), None)
+    if home is not None:
+        return home  # towncrier sections keep their fragments in subfolders of the directory
+    if p.parent.name.lower() in _FRAGMENT_HOMES:
         return folder
     if p.parent.name.lower() in _FRAGMENT_MAYBE and not is_source(path) and _FRAGMENT_NAME.match(name):
         return folder
@@ -150,64 +100,61 @@ def changelog_paths(paths: Iterable[str], declared: Collection[str] = ()) -> lis
     return sorted(p for p in paths if _is_changelog_file(p) or _fragment_dir(p, declared))
 
 
-def file_stats(path: str, text: str) -> dict[str, Any]:
-    """What one source file adds to the profile; the profile is a sum over files, so updates re-read few."""
-    if is_test(path):
-        return {"unittest": int("unittest.TestCase" in text or "(TestCase)" in text)}
-    if not path.endswith(".py") or is_vendored(path):
-        return {}
-    stats: dict[str, Any] = {"defs": 0, "annotated": 0, "documented": 0}
-    for match in _DEF.finditer(text):
-        stats["defs"] += 1
-        stats["annotated"] += bool(match.group(2) or ":" in match.group(1))
-        stats["documented"] += bool(match.group(3))
-    stats["google"] = len(re.findall(r"^\s+(Args|Returns|Raises):\s*$", text, re.M))
-    stats["numpy"] = len(re.findall(r"^\s+Parameters\n\s+-{4,}", text, re.M))
-    stats["sphinx"] = len(re.findall(r":param \w+:", text))
-    stats["future"] = int("from __future__ import annotations" in text)
-    classes: dict[str, list[str]] = {}
-    for name, parents in _CLASS.findall(text):
-        bases = (b.split("[")[0].strip().split(".")[-1] for b in parents.split(",") if "=" not in b)
-        classes.setdefault(name, []).extend(b for b in bases if b.isidentifier())
-    stats["classes"] = classes
-    stats["raise_from"] = len(re.findall(r"\braise\s+\w[\w.]*\(.*\)\s+from\s+\w+", text))
-    stats["logging"] = {
-        "logging.getLogger": len(re.findall(r"logging\.getLogger\(", text)),
-        "structlog": len(re.findall(r"structlog\.get_logger\(", text)),
-        "warnings.warn": len(re.findall(r"warnings\.warn\(", text)),
-        "print": len(re.findall(r"^\s*print\(", text, re.M)),
-    }
-    return stats
-
-
 def _total(stats: Mapping[str, dict[str, Any]], key: str) -> int:
     return sum(int(s.get(key, 0)) for s in stats.values())
 
 
+def _counts(stats: Mapping[str, dict[str, Any]], key: str) -> Counter[str]:
+    """The sum of the files' `key` tables (name -> count)."""
+    total: Counter[str] = Counter()
+    for path in sorted(stats):
+        total.update(stats[path].get(key) or {})
+    return total
+
+
 def _docstyle(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """Typing and docstrings: each docstring votes once for its style; `plain` when none has sections."""
     defs = _total(code, "defs")
-    styles = Counter({k: _total(code, k) for k in ("google", "numpy", "sphinx")})
-    style = styles.most_common(1)[0][0] if styles.most_common(1)[0][1] else "plain"
+    styles = _counts(code, "styles")
+    voted = [s for s in DOCSTRING_STYLES if styles[s]]
     return {
         "functions": defs,
         "docstring_ratio": round(_total(code, "documented") / defs, 2) if defs else 0.0,
         "annotated_ratio": round(_total(code, "annotated") / defs, 2) if defs else 0.0,
-        "docstring_style": style,
+        "docstring_style": max(voted, key=lambda s: styles[s]) if voted else "plain",
         "future_annotations": _total(code, "future"),
     }
 
 
+def _test_home(path: str) -> str:
+    """The test folder a test file lives in (`tests`, `src/pkg/tests`), else its own folder (`.` at the root)."""
+    parts = PurePosixPath(path).parts
+    home = next((i for i, part in enumerate(parts[:-1]) if part in _TEST_DIRS), None)
+    return "/".join(parts[: home + 1] if home is not None else parts[:-1]) or "."
+
+
+def _test_naming(path: str) -> str | None:
+    """`test_*` or `*_test` for a test module; None for helpers, `__init__.py` and conftest."""
+    stem = PurePosixPath(path).name.split(".", 1)[0]
+    if stem.startswith("test_"):
+        return "test_*"
+    return "*_test" if stem.endswith(("_test", "_tests")) else None
+
+
 def _tests(stats: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    tests = [p for p in stats if is_test(p) and is_source(p)]
-    dirs = Counter(PurePosixPath(p).parts[0] for p in tests if len(PurePosixPath(p).parts) > 1)
-    names = Counter("test_*" if PurePosixPath(p).name.startswith("test_") else "*_test" for p in tests)
-    unittest = sum(int(stats[p].get("unittest", 0)) for p in tests)
+    """Test layout from the project's own test files (Python ones when there are any; vendored ones never)."""
+    found = sorted(p for p in stats if is_test(p) and is_source(p) and not is_vendored(p))
+    tests = [p for p in found if p.endswith(".py")] or found
+    modules = [p for p in tests if _test_naming(p)]
+    names = Counter(_test_naming(p) for p in modules)
+    dirs = Counter(_test_home(p) for p in tests)
+    unittest = sum(int(stats[p].get("unittest", 0)) for p in modules or tests)
     return {
         "files": len(tests),
         "dirs": [d for d, _ in dirs.most_common(3)],
         "naming": names.most_common(1)[0][0] if names else None,
-        "framework": "unittest" if unittest > len(tests) / 2 else "pytest",
-        "conftest": any(p.endswith("conftest.py") for p in stats),
+        "framework": ("unittest" if unittest > len(modules or tests) / 2 else "pytest") if tests else None,
+        "conftest": any(PurePosixPath(p).name == "conftest.py" for p in tests),
     }
 
 
@@ -217,51 +164,68 @@ def _builtin_exceptions() -> frozenset[str]:
     return frozenset(k.__name__ for k in found if isinstance(k, type) and issubclass(k, BaseException))
 
 
+def _ranked(counts: Counter[str], limit: int) -> list[str]:
+    return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+
+
 def _exceptions(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """The project's own exception bases (its classes other project exceptions derive from), most derived
-    from first, apart from the builtin ones its exceptions derive from directly."""
+    from first, apart from the builtin ones its exceptions derive from directly; and the exceptions its code
+    raises most (its own, builtin, or named like one), which a flat hierarchy tells best."""
     classes: dict[str, set[str]] = {}
     for path in sorted(code):
         for name, bases in code[path].get("classes", {}).items():
             classes.setdefault(name, set()).update(bases)
     foreign = {b for bases in classes.values() for b in bases if b not in classes}
-    seeds = {b for b in foreign if b in _builtin_exceptions() or re.search(r"(Error|Exception|Warning)$", b)}
+    seeds = {b for b in foreign if _is_error_name(b)}
     errors: set[str] = set()
     while fresh := {n for n, bases in classes.items() if n not in errors and bases & (errors | seeds)}:
         errors |= fresh
     own = Counter(b for n in errors for b in classes[n] if b in errors and b != n)
     builtin = Counter(b for n in errors for b in classes[n] if b in foreign and b in _builtin_exceptions())
+    raised = Counter({n: k for n, k in _counts(code, "raises").items() if n in errors or _is_error_name(n)})
     return {
-        "exception_bases": [n for n, _ in sorted(own.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
-        "builtin_exception_bases": [n for n, _ in sorted(builtin.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
+        "exception_bases": _ranked(own, 8),
+        "builtin_exception_bases": _ranked(builtin, 8),
+        "raised": _ranked(raised, 6),
     }
+
+
+def _is_error_name(name: str) -> bool:
+    return name in _builtin_exceptions() or bool(_ERROR_NAME.search(name))
 
 
 def _errors_and_logging(code: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    logging: Counter[str] = Counter()
-    for path in sorted(code):
-        logging.update(code[path]["logging"])
-    return {
-        **_exceptions(code),
-        "raise_from": _total(code, "raise_from"),
-        "logging": [k for k, v in logging.most_common() if v][:3],
-    }
+    """Exceptions, `raise ... from`, and the logging styles by how many files use each."""
+    logging = Counter(style for path in sorted(code) for style in code[path].get("logging") or ())
+    return {**_exceptions(code), "raise_from": _total(code, "raise_from"), "logging": _ranked(logging, 3)}
 
 
 def _recent(units: Sequence[Unit]) -> list[Unit]:
-    return list(units)[-300:]
+    """The newest units the project's people wrote (bots' dependency bumps and autoupdates are not its style)."""
+    return [u for u in units if not _BOT.search(u.author)][-RECENT:]
+
+
+def _title_parts(title: str) -> tuple[bool, str | None, str]:
+    """(leads with a gitmoji, the `type(scope)!:` prefix, the description after both)."""
+    rest = _GITMOJI.sub("", title, count=1)
+    prefix = _PREFIX.match(rest)
+    return rest != title, prefix.group(1).lower() if prefix else None, rest[prefix.end() :] if prefix else rest
 
 
 def _titles(units: Sequence[Unit]) -> dict[str, Any]:
+    """Title style; case and first words are read after any gitmoji and prefix, as a title is written."""
     titles = [u.title for u in _recent(units) if u.title]
-    prefixes = Counter(m.group(1).lower() for t in titles if (m := _PREFIX.match(t)))
-    first_words = Counter(t.split()[0] for t in titles if t.split())
+    parts = [_title_parts(t) for t in titles]
+    prefixes = Counter(prefix for _, prefix, _ in parts if prefix)
+    first_words = Counter(words[0] for _, _, text in parts if (words := text.split()))
     n = len(titles) or 1
     return {
         "title": {
             "conventional_commits": round(sum(prefixes.values()) / n, 2),
             "prefixes": [p for p, _ in prefixes.most_common(5)],
-            "capitalized": round(sum(t[:1].isupper() for t in titles) / n, 2),
+            "gitmoji": round(sum(emoji for emoji, _, _ in parts) / n, 2),
+            "capitalized": round(sum(text[:1].isupper() for _, _, text in parts) / n, 2),
             "trailing_period": round(sum(t.endswith(".") for t in titles) / n, 2),
             "median_length": sorted(len(t) for t in titles)[len(titles) // 2] if titles else 0,
             "common_first_words": [w for w, _ in first_words.most_common(5)],
@@ -315,7 +279,7 @@ def profile_from(
     changelog files and fragments (`changelog_paths` of every path at the head)."""
     code = {p: s for p, s in stats.items() if "defs" in s}
     return {
-        "formatters": _formatters(configs),
+        "formatters": formatters(configs),
         "code": _docstyle(code),
         "tests": _tests(stats),
         **_errors_and_logging(code),

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from memory.api_index import ApiEntry, api_index, file_refs
+from memory.code_style import MAX_CHARS
 from memory.conventions import CONFIG_FILES, changelog_paths, file_stats, fragment_dirs_declared, profile_from
 from memory.engine import Memory
 from memory.gitlog import BlobReader, list_tree
 from memory.model import Unit
-from memory.paths import is_candidate, is_source
+from memory.paths import is_candidate, is_source, is_vendored
 
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
-STATE_VERSION = 4  # 3: classes per file (exception bases), API references, changelog paths; 4: ruff lint, editorconfig
+STATE_VERSION = 5  # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: stats from syntax trees
 
 
 @dataclass
@@ -60,15 +61,37 @@ def _refs(path: str, text: str | None) -> dict[str, Any]:
     return file_refs(path, text) if text is not None and is_candidate(path) else {}
 
 
+def _wanted(path: str) -> bool:
+    """The files the profile and the references read: the project's sources (not vendored ones) and configs."""
+    return (is_source(path) and not is_vendored(path)) or path in CONFIG_FILES
+
+
+_Tables = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]  # (stats, configs, refs), each keyed by path
+
+
+def _read(path: str, text: str | None, tables: _Tables) -> None:
+    """Put what `path` adds into (stats, configs, refs); files that add nothing, and huge configs, are left out."""
+    stats, configs, refs = tables
+    if text is None:
+        return
+    if is_source(path) and (counted := file_stats(path, text)):
+        stats[path] = counted
+    elif path in CONFIG_FILES and len(text) <= MAX_CHARS:
+        configs[path] = text
+    if found := _refs(path, text):
+        refs[path] = found
+
+
 def mine_profile(repo: Path, memory: Memory) -> ProfileState:
     """Read every source and config file at memory's head and mine the profile from scratch."""
     sha = memory.snapshot.sha
     tree = list_tree(repo, sha) if sha else {}
+    tables: _Tables = ({}, {}, {})
     with BlobReader(repo) as blobs:
-        texts = {p: blobs.read(b) for p, b in tree.items() if is_source(p) or p in CONFIG_FILES}
-    stats = {p: file_stats(p, t) for p, t in texts.items() if t is not None and is_source(p)}
-    configs = {p: t for p, t in texts.items() if t is not None and p in CONFIG_FILES}
-    refs = {p: found for p, t in texts.items() if (found := _refs(p, t))}
+        for path, blob in tree.items():
+            if _wanted(path):
+                _read(path, blobs.read(blob), tables)
+    stats, configs, refs = tables
     changelog = changelog_paths(tree, fragment_dirs_declared(configs))
     profile = profile_from(stats, configs, memory.history.units, changelog)
     return ProfileState(sha, profile, stats, configs, refs, changelog)
@@ -97,25 +120,25 @@ def _changelog_after(
 
 
 def refresh_profile(repo: Path, memory: Memory, state: ProfileState | None) -> ProfileState:
-    """The profile at memory's head, re-reading only the files touched since `state` (else mined afresh)."""
+    """The profile at memory's head, re-reading only the files touched since `state` (else mined afresh).
+
+    Only paths the units leave present are read: a file the units last deleted is gone, or is now a link (a
+    type change shows as a deletion once link changes are dropped), and `rev:path` would read the link's blob.
+    """
     sha = memory.snapshot.sha
     start = memory.history.by_sha.get(state.sha) if state is not None and state.sha else None
     if state is None or start is None or not sha:
         return mine_profile(repo, memory)
     units = memory.history.units[start + 1 :]
-    changed = {p for u in units for f in u.files for p in (f.path, f.old_path)}
-    stats, configs, refs = dict(state.stats), dict(state.configs), dict(state.refs)
+    present = _presence(units)
+    tables: _Tables = (dict(state.stats), dict(state.configs), dict(state.refs))
     with BlobReader(repo) as blobs:
-        for path in sorted(changed):
-            text = blobs.read(f"{sha}:{path}") if is_source(path) or path in CONFIG_FILES else None
-            for table in (stats, configs, refs):
+        for path in sorted(present):
+            for table in tables:
                 table.pop(path, None)
-            if text is not None and is_source(path):
-                stats[path] = file_stats(path, text)
-            elif text is not None and path in CONFIG_FILES:
-                configs[path] = text
-            if found := _refs(path, text):
-                refs[path] = found
+            if present[path] and _wanted(path):
+                _read(path, blobs.read(f"{sha}:{path}"), tables)
+    stats, configs, refs = tables
     changelog = _changelog_after(repo, sha, state, units, configs)
     profile = profile_from(stats, configs, memory.history.units, changelog)
     return ProfileState(sha, profile, stats, configs, refs, changelog)

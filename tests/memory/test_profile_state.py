@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from memory.builder import BuildConfig
+from memory.code_style import MAX_CHARS
 from memory.profile_state import ProfileState, mine_profile, refresh_profile
 from memory.store import MemoryStore
 from tests.conftest import git
@@ -73,7 +74,9 @@ def test_refresh_without_a_known_commit_mines_afresh(history_repo: Path, tmp_pat
     assert refresh_profile(history_repo, memory, stranger) == mine_profile(history_repo, memory)
 
 
-@pytest.mark.parametrize("data", [None, [], {"version": 2, "sha": "x"}, {"version": 3, "sha": "x"}])
+@pytest.mark.parametrize(
+    "data", [None, [], {"version": 2, "sha": "x"}, {"version": 3, "sha": "x"}, {"version": 4, "sha": "x"}]
+)
 def test_malformed_or_old_state_is_none(data: object) -> None:
     """Stored states of another version or with missing fields are discarded."""
     assert ProfileState.from_json(data) is None
@@ -98,3 +101,37 @@ def test_symbolic_links_are_no_files_in_a_refresh_either(history_repo: Path, tmp
     assert refreshed == mine_profile(history_repo, memory)
     assert "src/pkg/alias.py" not in refreshed.stats and "src/pkg/alias.py" not in memory.snapshot.files
     assert all(f.path != "src/pkg/alias.py" for u in memory.history.units for f in u.files)
+
+
+def test_a_file_replaced_by_a_link_leaves_the_profile_as_a_full_mining(history_repo: Path, tmp_path: Path) -> None:
+    """A regular file turned into a link shows in the units as a deletion only: the refresh once read the link's
+    target text as the file (`rev:path` resolves the link's blob) and kept stats a full mining never has."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    git(history_repo, "rm", "-q", "src/pkg/client.py")
+    (history_repo / "src/pkg/client.py").symlink_to("jar.py")
+    git(history_repo, "add", "src/pkg/client.py")
+    git(history_repo, "commit", "-q", "-m", "Alias the client")
+    memory = store.update(history_repo)
+    refreshed = refresh_profile(history_repo, memory, state)
+    assert refreshed == mine_profile(history_repo, memory)
+    assert "src/pkg/client.py" not in refreshed.stats
+
+
+def test_vendored_sources_huge_configs_and_odd_bytes_are_kept_out_alike(history_repo: Path, tmp_path: Path) -> None:
+    """Vendored sources and configs over MAX_CHARS are neither stored nor counted, by a refresh as by a full
+    mining; a Latin-1 source and a setup.cfg with stray bytes are read without error."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    (history_repo / "src/pkg/latin.py").write_bytes(b"# caf\xe9\ndef f(x: int) -> int:\n    return x\n")
+    (history_repo / "setup.cfg").write_bytes(b"[flake8]\nmax-line-length = 99\n# \xff\xfe\n")
+    git(history_repo, "add", "src/pkg/latin.py", "setup.cfg")
+    git(history_repo, "commit", "-q", "-m", "Add odd bytes")
+    vendored: dict[str, str | None] = {"src/pkg/_vendor/lib/core.py": "def g():\n    pass\n"}
+    commit(history_repo, "Vendor a lib", {**vendored, "tox.ini": "[tox]\n" + "#\n" * MAX_CHARS})
+    memory = store.update(history_repo)
+    refreshed = refresh_profile(history_repo, memory, state)
+    assert refreshed == mine_profile(history_repo, memory)
+    assert "src/pkg/_vendor/lib/core.py" not in refreshed.stats and "tox.ini" not in refreshed.configs
+    assert refreshed.profile["formatters"]["flake8"] == {"max-line-length": 99}
+    assert refreshed.stats["src/pkg/latin.py"]["annotated"] == 1
