@@ -70,6 +70,7 @@ def ensure_base(repo: Path, base: Path, rev: str, embedder: Embedder | None, clo
         memory = None  # missing or unusable: built below, as the store would
     if memory is not None and memory.snapshot.sha == target:
         print(f"reusing the memory built at {rev} in {base}")
+        RepoMemory(base, embedder).update(repo, rev)  # nothing to learn; a profile of an older format is re-mined
         return len(memory.history.units)
     shutil.rmtree(store.repo_dir(repo), ignore_errors=True)
     started = now()
