@@ -62,12 +62,16 @@ def style_score(patch: _Patch, profile: RepoProfile, new_lint: Sequence[str]) ->
 
 
 def _line_length(conventions: Mapping[str, object]) -> int:
+    """The line length memory found in force (settings, else the configured tools' defaults), else 100."""
     formatters = conventions.get("formatters")
     if isinstance(formatters, Mapping):
-        for tool in ("ruff", "black", "flake8"):
+        value = formatters.get("line_length")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        for tool in ("ruff", "black", "flake8"):  # a profile mined before memory recorded `line_length`
             section = formatters.get(tool)
             if isinstance(section, Mapping):
-                value = section.get("line-length") or section.get("line_length")
+                value = section.get("line-length") or section.get("line_length") or section.get("max-line-length")
                 if isinstance(value, int):
                     return value
     return 100

@@ -99,12 +99,18 @@ def _conventions(recall: Mapping[str, Any], repo_url: str, title: str, test_path
     ]
     if test_path:
         lines.append(
-            f"- The reproduction test lives in `{'/'.join(tests.get('dirs') or ['.'])}` named "
-            f"`{tests.get('naming') or 'test_*'}`, like the repository's {tests.get('files', 0)} test files."
+            f"- The reproduction test `{test_path}` is named `{tests.get('naming') or 'test_*'}` and lives where the "
+            f"repository's {tests.get('files', 0)} test files do ({_folders(tests.get('dirs'))})."
         )
     for change in (recall.get("changes") or [])[:5]:
         lines.append(f"- Past change [{change['sha'][:10]}]({repo_url}/commit/{change['sha']}): {change['title']}")
     return "\n".join(lines)
+
+
+def _folders(dirs: Any) -> str:
+    """The profile's test folders as `a` or `b` (each is a folder of its own, not parts of one path)."""
+    names = [d for d in dirs if isinstance(d, str)] if isinstance(dirs, list) else []
+    return " or ".join(f"`{d}`" for d in names) or "`.`"
 
 
 def _versions(environment: Mapping[str, Any]) -> str:

@@ -38,8 +38,8 @@ def test_file_changes_count_lines_per_file() -> None:
     assert file_changes(DIFF) == [("ledger/money.py", 1, 1)]
 
 
-def test_body_has_eight_sections_and_ends_with_fixes() -> None:
-    """Every section is present, in order, and the body ends with `Fixes #N`."""
+def _result(recall: dict[str, Any]) -> dict[str, Any]:
+    """A pipeline result with one winning candidate and `recall` as memory's answer."""
     winner = {
         "candidate": 0,
         "diff": DIFF,
@@ -47,7 +47,7 @@ def test_body_has_eight_sections_and_ends_with_fixes() -> None:
         "runs": [],
         "explanation": "y was wrong",
     }
-    result = {
+    return {
         "winner": "candidate-0",
         "candidates": [winner],
         "guard_table": "G",
@@ -58,9 +58,14 @@ def test_body_has_eight_sections_and_ends_with_fixes() -> None:
         "confidence": 0.9,
         "decision": "ready_pr",
         "pool": 1,
-        "recall": {"changes": [{"sha": "abc123", "title": "money: x"}]},
+        "recall": recall,
         "environment": {"python": "3.12", "versions": {"pytest": "8.0"}},
     }
+
+
+def test_body_has_eight_sections_and_ends_with_fixes() -> None:
+    """Every section is present, in order, and the body ends with `Fixes #N`."""
+    result = _result({"changes": [{"sha": "abc123", "title": "money: x"}]})
     body = render_body(
         result,
         title="money: fix",
@@ -74,3 +79,18 @@ def test_body_has_eight_sections_and_ends_with_fixes() -> None:
     assert "[abc123](https://x/o/r/commit/abc123)" in body and "candidate-1 was left out" in body
     assert "1,200 tokens, $0.0100" in body
     assert body.rstrip().endswith("Fixes #3")
+
+
+def test_the_test_folders_are_named_each_on_its_own() -> None:
+    """Two test folders in the profile are two folders, not one path made of both."""
+    recall = {"conventions": {"tests": {"dirs": ["tests", "src/pkg/tests"], "naming": "test_*", "files": 9}}}
+    body = render_body(
+        _result(recall),
+        title="fix",
+        issue_number=3,
+        repo_url="https://x/o/r",
+        test_path="tests/test_x.py",
+        spend=(0, 0.0),
+    )
+    assert "`tests/test_x.py` is named `test_*`" in body
+    assert "(`tests` or `src/pkg/tests`)" in body and "tests/src/pkg/tests" not in body

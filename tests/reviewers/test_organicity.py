@@ -32,6 +32,17 @@ def test_new_lint_violations_lower_style() -> None:
     assert scores(FIX, lint=("F401",))["style"] == 0.5
 
 
+@pytest.mark.parametrize(
+    "formatters",
+    [{"line_length": 79}, {"flake8": {"max-line-length": 79}}, {"line_length": 79, "black": {"line-length": 120}}],
+)
+def test_added_lines_over_the_projects_line_length_lower_style(formatters: dict[str, object]) -> None:
+    """The limit is the one memory found in force (a flake8 max-line-length counts too), not a fixed 100."""
+    long_fix = FIX.replace("    return strip_all(items)\n", "    return strip_all(items)  # " + "x" * 60 + "\n")
+    assert scores(long_fix)["style"] == 1.0
+    assert scores(long_fix, RepoProfile(conventions={"formatters": formatters}))["style"] < 1.0
+
+
 def test_duplicating_a_helper_lowers_reuse() -> None:
     """An added function whose body equals an existing helper's body is named as a duplicate."""
     helpers = {"pkg/core.py::strip_all": "out = [i.strip() for i in items]\nreturn out"}
