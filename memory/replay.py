@@ -70,7 +70,8 @@ def before_units(repo: Path, past: Past, shas: Collection[str]) -> Iterator[tupl
     Units not in the history are skipped; the units are the first-parent line, so each is its
     predecessor's child.
     """
-    rows = sorted(i for i, unit in enumerate(past.units) if unit.sha in set(shas))
+    asked = set(shas)
+    rows = sorted(i for i, unit in enumerate(past.units) if unit.sha in asked)
     if not rows:
         return
     memory = Memory(past.embedder)

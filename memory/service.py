@@ -19,7 +19,7 @@ from memory.model import Unit
 from memory.persist import write_atomic
 from memory.profile_state import ProfileState, refresh_profile
 from memory.recall import Recall, check_request, recall
-from memory.replay import Past, before_units, past_of
+from memory.replay import before_units, past_of
 from memory.skills import ChatModel, Lesson, SkillBook, learn_skills, sample_units
 from memory.store import MemoryStore
 from memory.vectors import Embedder
@@ -214,9 +214,10 @@ class RepoMemory:
         Each attempt sees context recalled from memory as it was at its unit's parent (`memory.replay`). A unit
         once attempted is not attempted again, and each lesson's skills are saved as soon as it is done, so a
         budget stop or a crash part-way keeps what was learned. The model's errors propagate."""
-        past, untried = await asyncio.to_thread(self._untried, repo)
-        picked = sample_units(untried, budget_units)
-        lessons = await asyncio.to_thread(self._lessons, repo, past, picked, context_tokens)
+        picked = sample_units(await asyncio.to_thread(self._untried, repo), budget_units)
+        if not picked:
+            return 0
+        lessons = await asyncio.to_thread(self._lessons, repo, picked, context_tokens)
         learned = 0
         for lesson in lessons:
             book = SkillBook()
@@ -224,19 +225,21 @@ class RepoMemory:
             await asyncio.to_thread(self._keep_skills, repo, book, lesson.sha)
         return learned
 
-    def _untried(self, repo: Path) -> tuple[Past, list[str]]:
-        """What the replay needs from memory, and the recent units the model may attempt: none attempted before."""
+    def _untried(self, repo: Path) -> list[str]:
+        """The recent units the model may attempt: none attempted before."""
         memory = self._loaded(repo).memory
         with self.store.locked(repo) as folder:
             tried = set(_read_strings(folder / ATTEMPTED_FILE))
         with self.store.guard(repo):
             units = [u for u in memory.history.units[-LESSON_WINDOW:] if u.message and not u.is_revert and u.parent]
-            past = past_of(memory)
-        return past, [u.sha for u in units if u.sha not in tried]
+        return [u.sha for u in units if u.sha not in tried]
 
-    def _lessons(self, repo: Path, past: Past, shas: list[str], context_tokens: int) -> list[Lesson]:
+    def _lessons(self, repo: Path, shas: list[str], context_tokens: int) -> list[Lesson]:
         """For each unit, oldest first, what the model gets for a blind attempt (context recalled from memory at
         the unit's parent) and the real diff it is compared with. Runs in a thread: it replays history."""
+        memory = self._loaded(repo).memory
+        with self.store.guard(repo):
+            past = past_of(memory)
         lessons = []
         for unit, before in before_units(repo, past, shas):
             context = recall(before, unit.message, k=5, budget_tokens=context_tokens)

@@ -218,3 +218,16 @@ async def test_an_unreadable_skills_file_is_kept_aside_not_overwritten(
     await _learn(scripted_llm, memories, history_repo, 1)
     assert (folder / "skills.json.unreadable").read_text().startswith('[{"kind": "convention"')
     assert len(json.loads((folder / "skills.json").read_text())) == 1
+
+
+async def test_with_every_recent_unit_attempted_nothing_is_replayed_or_asked(
+    scripted_llm: ScriptedLLM,
+    history_repo: Path,
+    tmp_path: Path,
+) -> None:
+    """Once each recent unit has been attempted, a refresh asks the model nothing and learns nothing."""
+    memories = _primed(scripted_llm, tmp_path, DISTILLED)
+    await _learn(scripted_llm, memories, history_repo, 10)
+    asked = len(scripted_llm.requests_for("skill.attempt"))
+    assert asked == 4 and await _learn(scripted_llm, memories, history_repo, 10) == 0
+    assert len(scripted_llm.requests_for("skill.attempt")) == asked
