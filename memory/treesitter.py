@@ -3,7 +3,9 @@
 Grammars come from the per-language wheels (tree-sitter-javascript, tree-sitter-go, ...), imported on first
 use of a suffix. A language whose wheel is not installed, or whose grammar this tree-sitter cannot load,
 yields no symbols: nothing is ever downloaded. Names follow the Python side: `Client.send` for a method,
-1-based inclusive line ranges, outermost first.
+1-based inclusive line ranges, outermost first. TypeScript overload signatures and the implementation after them
+are one function spanning them all; JS `this.x = function` names `x` as a method of the class or constructor
+function `this` stands for.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
 }
 FUNCTIONS = frozenset(
     "function_declaration generator_function_declaration method_definition method_declaration function_item"
-    " function_signature_item function_definition constructor_declaration method singleton_method"
+    " function_signature_item function_signature function_definition constructor_declaration method singleton_method"
     " method_signature abstract_method_signature variable_declarator assignment_expression pair field_definition"
     " public_field_definition".split()
 )
@@ -42,6 +44,7 @@ CLASSES = frozenset(
     "class_declaration abstract_class_declaration interface_declaration enum_declaration record_declaration"
     " struct_item enum_item trait_item type_spec class_specifier struct_specifier class module internal_module".split()
 )
+OVERLOADS = frozenset({"function_signature", "method_signature", "abstract_method_signature"})  # TS, bodiless
 SCOPES = frozenset({"impl_item", "mod_item", "namespace_definition"})  # a name prefix, not a symbol
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
 # JS/TS nodes that bind a value to a name, and the field holding the value
@@ -52,6 +55,7 @@ _VALUES = {
     "field_definition": "value",
     "public_field_definition": "value",
 }
+_METHODS = frozenset({"method_definition", "pair", "field_definition", "public_field_definition"})
 _KEYS = frozenset({"identifier", "property_identifier", "private_property_identifier", "string"})
 _WRAPPERS = frozenset(
     "export_statement template_declaration lexical_declaration variable_declaration expression_statement"
@@ -117,8 +121,8 @@ def _key(node: Any) -> str | None:
 
 
 def _member_name(node: Any) -> str | None:
-    """`exports.f` and `module.exports.f` are `f`, `Foo.prototype.bar` is `Foo.bar`, `module.exports` itself is "";
-    None unless a dotted name."""
+    """`exports.f` and `module.exports.f` are `f`, `Foo.prototype.bar` is `Foo.bar`, `module.exports` itself is "",
+    `this.f` stays `this.f` for the walk to resolve; None unless a dotted name."""
     parts: list[str] = []
     while node is not None and node.type == "member_expression":
         prop = node.child_by_field_name("property")
@@ -126,8 +130,8 @@ def _member_name(node: Any) -> str | None:
             return None
         parts[:0] = [_text(prop)]
         node = node.child_by_field_name("object")
-    if node is None or node.type != "identifier":
-        return None  # `this.f`, `table[key]`, `make().f`
+    if node is None or node.type not in ("identifier", "this"):
+        return None  # `table[key]`, `make().f`
     parts[:0] = [_text(node)]
     skip = 2 if parts[:2] == ["module", "exports"] else 1 if parts[0] == "exports" else 0
     return ".".join(part for part in parts[skip:] if part != "prototype")
@@ -185,6 +189,20 @@ def _name(node: Any) -> str | None:
     return f"{prefix}.{_text(name)}" if prefix else _text(name).replace("::", ".")
 
 
+def _qualify(name: str, prefix: str, this: str) -> str:
+    """`this.x` goes under the prefix `this` stands for, any other name under `prefix`."""
+    return this + name.removeprefix("this.") if name.startswith("this.") else prefix + name
+
+
+def _this(node: Any, qualname: str, prefix: str, this: str) -> str:
+    """JS: what `this` stands for inside `node`: an arrow keeps the outer one, a method or field its object or
+    class (`prefix`), a class or named function (a constructor function) itself (`qualname`)."""
+    value = _value(node)
+    if value is not None and value.type == "arrow_function":
+        return this
+    return prefix if node.type in _METHODS else qualname
+
+
 def _anchor(node: Any) -> Any:
     """The outermost wrapper (export, template, `const f = ...`) that starts the definition."""
     while node.parent is not None and node.parent.type in _WRAPPERS:
@@ -205,39 +223,62 @@ def _doc(node: Any) -> str:
     return "\n".join(cleaned).strip().split("\n\n", 1)[0]
 
 
+def _same_name(node: Any, name: str, step: str) -> Any:
+    """TS overloads: the function or signature called `name` right before or after (`step`) `node`, across
+    comments and export/declare wrappers; None if the neighbour is anything else."""
+    sibling = getattr(_anchor(node), f"{step}_named_sibling")
+    while sibling is not None and sibling.type in _COMMENTS:
+        sibling = getattr(sibling, f"{step}_named_sibling")
+    while sibling is not None and sibling.type in _WRAPPERS and sibling.named_children:
+        sibling = sibling.named_children[-1]
+    return sibling if sibling is not None and sibling.type in FUNCTIONS and _name(sibling) == name else None
+
+
+def _first_overload(node: Any, name: str) -> Any:
+    """TS: the first of the overload signatures right before `node`; `node` itself when there are none."""
+    while (before := _same_name(node, name, "prev")) is not None and before.type in OVERLOADS:
+        node = before
+    return node
+
+
 def _signature(node: Any, source: bytes) -> str:
     value = _value(node)
     body = (node if value is None else value).child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
     head = source[node.start_byte : end].decode("utf-8", errors="replace").splitlines()
     code = head[:1] + [line for line in head[1:] if not line.lstrip().startswith(("#", "//", "/*", "*"))]
-    return " ".join(" ".join(code).split())[:200].rstrip(" {=>")
+    return " ".join(" ".join(code).split())[:200].rstrip(" {=>;")
 
 
-def _symbol(node: Any, prefix: str, source: bytes) -> Symbol | None:
+def _symbol(node: Any, prefix: str, source: bytes, this: str) -> Symbol | None:
+    """The symbol `node` defines; an overload signature is left to the same-named definition after it, which
+    starts at the first signature and takes its doc and signature."""
     if node.type not in FUNCTIONS and node.type not in CLASSES:
         return None
     name = _name(node)
-    if not name:
+    if not name or node.type in OVERLOADS and _same_name(node, name, "next") is not None:
         return None
     kind = "function" if node.type in FUNCTIONS else "class"
-    anchor = _anchor(node)
+    first = _first_overload(node, name) if node.type in FUNCTIONS else node
+    anchor = _anchor(first)
     start, end = anchor.start_point[0] + 1, node.end_point[0] + 1
-    return Symbol(f"{prefix}{name}", kind, start, end, _signature(node, source), _doc(anchor))
+    return Symbol(_qualify(name, prefix, this), kind, start, end, _signature(first, source), _doc(anchor))
 
 
-def _walk(node: Any, prefix: str, source: bytes, out: list[Symbol], depth: int) -> None:
+def _walk(node: Any, prefix: str, source: bytes, out: list[Symbol], depth: int, this: str = "") -> None:
+    """Symbols under `node`, named after `prefix`; `this` is the prefix `this.x` names go under."""
     if depth > MAX_DEPTH:
         return
     for child in node.named_children:
-        symbol = _symbol(child, prefix, source)
+        symbol = _symbol(child, prefix, source, this)
         if symbol is not None:
             out.append(symbol)
-            _walk(child, f"{symbol.qualname}.", source, out, depth + 1)
+            inner = f"{symbol.qualname}."
+            _walk(child, inner, source, out, depth + 1, _this(child, inner, prefix, this))
         elif scope := _scope(child):
-            _walk(child, f"{prefix}{scope}.", source, out, depth + 1)
+            _walk(child, f"{_qualify(scope, prefix, this)}.", source, out, depth + 1, this)
         else:
-            _walk(child, prefix, source, out, depth + 1)
+            _walk(child, prefix, source, out, depth + 1, this)
 
 
 def extract_ts_symbols(suffix: str, text: str) -> list[Symbol]:

@@ -254,7 +254,7 @@ def test_ambient_module_names_lose_their_quotes() -> None:
 
 def test_ordinary_javascript_forms_are_unchanged() -> None:
     """Declarations, class methods, `const` arrows, nested functions and anonymous-object methods keep their names;
-    assignments to `this`, subscripts and `module.exports` itself define nothing."""
+    `this.go` in a constructor function is its method; subscripts and `module.exports` itself define nothing."""
     text = """function outer() {
   function inner() {}
 }
@@ -279,4 +279,133 @@ module.exports = function () {};
         ("add", "function", 8, 8),
         ("run", "function", 9, 9),
         ("Ctor", "function", 10, 12),
+        ("Ctor.go", "function", 11, 11),
+    ]
+
+
+def test_ambient_declare_function_is_a_function() -> None:
+    """`declare function` is a function, at the top level, exported, and inside `declare module` / `namespace`."""
+    text = """declare function f(a: string): void;
+declare module 'x' {
+  export function g(): void;
+}
+declare namespace NS {
+  function h(a: number): string;
+}
+export declare function e(): void;
+"""
+    assert _spans("types/x.d.ts", text) == [
+        ("f", "function", 1, 1),
+        ("x", "class", 2, 4),
+        ("x.g", "function", 3, 3),
+        ("NS", "class", 5, 7),
+        ("NS.h", "function", 6, 6),
+        ("e", "function", 8, 8),
+    ]
+
+
+OVERLOADED = """/** Parse a value. */
+export function parse(a: string): number;
+// numbers pass through
+export function parse(a: number): number;
+export function parse(a: any): number {
+  return Number(a);
+}
+function other() {}
+class Reader {
+  read(n: number): string;
+  read(): string;
+  read(n?: number) {
+    return "";
+  }
+  close(): void {}
+}
+"""
+
+
+def test_overload_signatures_and_implementation_are_one_function() -> None:
+    """Overload signatures and the implementation after them are one symbol from the first signature (its doc and
+    signature) to the implementation's end, so a change to any overload names the function once."""
+    symbols = extract_symbols("src/parse.ts", OVERLOADED)
+    assert [(s.qualname, s.kind, s.start, s.end) for s in symbols] == [
+        ("parse", "function", 2, 7),
+        ("other", "function", 8, 8),
+        ("Reader", "class", 9, 16),
+        ("Reader.read", "function", 10, 14),
+        ("Reader.close", "function", 15, 15),
+    ]
+    assert (symbols[0].doc, symbols[0].signature) == ("Parse a value.", "function parse(a: string): number")
+    assert symbols_touched(symbols, [(4, 1, 4, 1)]) == ["parse"]
+    assert symbols_touched(symbols, [(11, 1, 11, 1)]) == ["Reader.read"]
+
+
+def test_overload_signatures_without_implementation_are_one_function() -> None:
+    """In declaration files, interfaces and abstract classes, a run of same-named signatures is one symbol."""
+    text = """declare function on(event: "open"): void;
+declare function on(event: "close"): void;
+interface Emitter {
+  emit(event: "open"): void;
+  emit(event: "close"): void;
+  off(): void;
+}
+declare class Socket {
+  send(data: string): void;
+  send(data: Uint8Array): void;
+}
+abstract class Base {
+  abstract run(a: string): void;
+  abstract run(): void;
+}
+"""
+    assert _spans("types/emitter.d.ts", text) == [
+        ("on", "function", 1, 2),
+        ("Emitter", "class", 3, 7),
+        ("Emitter.emit", "function", 4, 5),
+        ("Emitter.off", "function", 6, 6),
+        ("Socket", "class", 8, 11),
+        ("Socket.send", "function", 9, 10),
+        ("Base", "class", 12, 15),
+        ("Base.run", "function", 13, 14),
+    ]
+
+
+THIS_METHODS = """function Foo() {
+  this.bar = function () {
+    return 1;
+  };
+  this.baz = () => {};
+  this.count = 0;
+}
+class A {
+  constructor() {
+    this.handle = () => {};
+  }
+  start() {
+    const later = () => {
+      this.stop = function () {};
+    };
+  }
+}
+const Ctor = function () {
+  this.handlers = { close() {} };
+};
+"""
+
+
+@pytest.mark.parametrize("path", ["web/this.js", "web/this.ts"], ids=["js", "ts"])
+def test_functions_assigned_to_this_are_methods(path: str) -> None:
+    """`this.x = function/arrow` in a constructor function is `Foo.x`; in a class constructor or method (arrows
+    keep the method's `this`) it is `A.x`, not `A.constructor.x`; `this.o = {...}` names its methods `Ctor.o.m`."""
+    assert _spans(path, THIS_METHODS) == [
+        ("Foo", "function", 1, 7),
+        ("Foo.bar", "function", 2, 4),
+        ("Foo.baz", "function", 5, 5),
+        ("A", "class", 8, 17),
+        ("A.constructor", "function", 9, 11),
+        ("A.handle", "function", 10, 10),
+        ("A.start", "function", 12, 16),
+        ("A.start.later", "function", 13, 15),
+        ("A.stop", "function", 14, 14),
+        ("Ctor", "function", 18, 20),
+        ("Ctor.handlers.close", "function", 19, 19),
     ]
