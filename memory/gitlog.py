@@ -10,6 +10,7 @@ from pathlib import Path
 
 from memory.errors import GitFailed
 from memory.model import FileChange, Unit
+from memory.paths import printable, unquote
 from memory.textproc import clean_message
 
 __all__ = ["BlobReader", "head_sha", "iter_units", "list_tree", "parse_log", "run_git", "shallow_roots", "unit_diff"]
@@ -22,18 +23,20 @@ _FUNC = re.compile(r"\b(?:async\s+def|def|class|func|function|fn)\s+([A-Za-z_]\w
 _ATTRIBUTES = "*.py diff=python\n*.go diff=golang\n*.rs diff=rust\n*.java diff=java\n*.rb diff=ruby\n"
 # Patches read the same whatever the user's git config says: a/ and b/ prefixes, no signatures, no colour,
 # no external diff driver, paths relative to the top of the repository, UTF-8 paths left unquoted.
+# A path's bytes that are not UTF-8 decode as surrogates (`surrogateescape`, as os.fsdecode does) wherever git
+# prints paths, so the tree, the log and the blob reader name such a file alike and it round-trips to git.
 _NEUTRAL = ("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.relative=false")
 _PATCH = ("--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/")
 
 
-def run_git(repo: Path, *args: str) -> str:
-    """Run one git command in `repo` and return its stdout; failures become GitFailed."""
+def run_git(repo: Path, *args: str, errors: str = "replace") -> str:
+    """Run one git command in `repo` and return its stdout (decoded with `errors`); failures become GitFailed."""
     try:
         done = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         stderr = getattr(exc, "stderr", b"") or b""
         raise GitFailed(f"git {args[0]} failed in {repo}: {stderr.decode(errors='replace').strip()}") from exc
-    return done.stdout.decode("utf-8", errors="replace")
+    return done.stdout.decode("utf-8", errors=errors)
 
 
 def shallow_roots(repo: Path) -> list[str]:
@@ -51,7 +54,7 @@ def head_sha(repo: Path, rev: str = "HEAD") -> str:
 
 def list_tree(repo: Path, sha: str) -> dict[str, str]:
     """Every blob path at `sha` (from the top of the repository, whatever folder `repo` is) mapped to its blob id."""
-    out = run_git(repo, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--full-tree", sha)
+    out = run_git(repo, "ls-tree", "-r", "-z", "--full-tree", sha, errors="surrogateescape")  # -z: names verbatim
     tree: dict[str, str] = {}
     for entry in out.split("\0"):
         if not entry:
@@ -68,7 +71,8 @@ SYMLINK = "L"  # status of a change to a symbolic link while its patch is parsed
 
 
 def _start_commit(header: str) -> Unit:
-    sha, parents, author, ts, body = header.split("\x1f", 4)
+    text = header.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # only paths keep raw bytes
+    sha, parents, author, ts, body = text.split("\x1f", 4)
     parent_list = parents.split()
     clean = clean_message(body)
     return Unit(
@@ -107,31 +111,6 @@ def _hunk(change: FileChange, match: re.Match[str]) -> None:
     name = _FUNC.search(context)
     if name and name.group(1) not in change.funcs:
         change.funcs.append(name.group(1))
-
-
-_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-
-
-def unquote(text: str) -> str:
-    """A path as git prints it, C-quoted (`"a/x\\"y.py"`, octal bytes) or not, back to the path itself."""
-    if not (len(text) >= 2 and text[0] == text[-1] == '"'):
-        return text
-    out, i, body = bytearray(), 0, text[1:-1]
-    while i < len(body):
-        char = body[i]
-        if char != "\\" or i + 1 == len(body):
-            out += char.encode()
-            i += 1
-        elif body[i + 1] in "01234567":
-            end = i + 2  # one to three octal digits (git writes three)
-            while end < min(i + 4, len(body)) and body[end] in "01234567":
-                end += 1
-            out.append(int(body[i + 1 : end], 8) & 0xFF)
-            i = end
-        else:
-            out.append(_ESCAPES.get(body[i + 1], ord(body[i + 1])))
-            i += 2
-    return out.decode("utf-8", errors="replace")
 
 
 def _header_paths(rest: str) -> tuple[str, str]:
@@ -173,26 +152,56 @@ def parse_log(lines: Iterable[str]) -> Iterator[Unit]:
     unit: Unit | None = None
     header: list[str] = []
     change: FileChange | None = None
+    renames: dict[tuple[str, str], tuple[str, str]] = {}
     in_hunk = False
     for line in lines:
         if header or line.startswith(_HEADER_START):
             header.append(line.lstrip(_HEADER_START) if not header else line)
             if _HEADER_END in line:
                 if unit is not None:
-                    yield _without_symlinks(unit)
+                    yield _settle(unit, renames)
                 unit, header, change = _start_commit("\n".join(header).split(_HEADER_END)[0]), [], None
+                renames = {}
+        elif unit is not None and change is None and line.startswith(":"):
+            _raw_line(renames, line)
         elif unit is not None and line.startswith("diff --git "):
             change, in_hunk = _diff_line(line), False
             unit.files.append(change)
         elif change is not None:
             in_hunk = _patch_line(change, line, in_hunk)
     if unit is not None:
-        yield _without_symlinks(unit)
+        yield _settle(unit, renames)
 
 
-def _without_symlinks(unit: Unit) -> Unit:
-    """Symbolic links are not files memory reads (`list_tree` leaves them out too), so changes to them go."""
-    unit.files = [f for f in unit.files if f.status != SYMLINK]
+def _raw_line(renames: dict[tuple[str, str], tuple[str, str]], line: str) -> None:
+    """Note the modes of a rename's two sides from its `--raw` line (`:120000 120000 <id> <id> R100\told\tnew`):
+    a patch shows no mode at all for a pure rename."""
+    meta, *paths = line.split("\t")
+    fields = meta[1:].split()
+    if len(fields) == 5 and fields[4].startswith(("R", "C")) and len(paths) == 2:
+        renames[(unquote(paths[0]), unquote(paths[1]))] = (fields[0], fields[1])
+
+
+def _settled(change: FileChange, modes: tuple[str, str] | None) -> FileChange | None:
+    """The change as memory sees it. Symbolic links are not files memory reads (`list_tree` leaves them out
+    too): changes to them go, and a rename from or to one is the file's addition or deletion alone."""
+    if change.status == SYMLINK:
+        return None
+    if change.status != "R" or modes is None:
+        return change
+    old_link, new_link = modes[0] == SYMLINK_MODE, modes[1] == SYMLINK_MODE
+    if old_link and new_link:
+        return None
+    if new_link:
+        change.path, change.status = change.old_path, "D"
+    elif old_link:
+        change.old_path, change.status = change.path, "A"
+    return change
+
+
+def _settle(unit: Unit, renames: dict[tuple[str, str], tuple[str, str]]) -> Unit:
+    settled = (_settled(f, renames.get((f.old_path, f.path))) for f in unit.files)
+    unit.files = [f for f in settled if f is not None]
     return unit
 
 
@@ -202,7 +211,7 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
     with tempfile.NamedTemporaryFile("w", suffix=".attributes", delete=False) as attrs:
         attrs.write(_ATTRIBUTES)
     argv = ["git", "-c", f"core.attributesFile={attrs.name}", *_NEUTRAL, "log", "--first-parent"]
-    argv += ["--diff-merges=first-parent", "--reverse", "-p", "-U0", "-M", *_PATCH, _FORMAT, rev]
+    argv += ["--diff-merges=first-parent", "--reverse", "-p", "--raw", "-U0", "-M", *_PATCH, _FORMAT, rev]
     try:
         with subprocess.Popen(
             argv,
@@ -211,7 +220,7 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            errors="replace",
+            errors="surrogateescape",
         ) as proc:
             try:
                 stdout = proc.stdout if proc.stdout is not None else iter(())
@@ -221,7 +230,7 @@ def iter_units(repo: Path, until: str = "HEAD", since: str | None = None) -> Ite
                     proc.kill()  # the caller stopped early: do not leave git writing into a full pipe
             _, stderr = proc.communicate()
             if proc.returncode:
-                raise GitFailed(f"git log failed in {repo}: {stderr.strip()}")
+                raise GitFailed(f"git log failed in {repo}: {printable(stderr.strip())}")
     except OSError as exc:
         raise GitFailed(f"git log could not run in {repo}: {exc}") from exc
     finally:
@@ -258,9 +267,13 @@ class BlobReader:
         """Text of the object named `spec` (a blob id or `rev:path`), or None if missing or binary."""
         if self._proc is None or self._proc.stdin is None or self._proc.stdout is None:
             raise GitFailed("BlobReader used outside its context")
-        if "\n" in spec:
+        try:
+            name = spec.encode("utf-8", "surrogateescape")  # a path's bytes back as git gave them
+        except UnicodeEncodeError:
+            return None  # a lone surrogate no name from git decodes to
+        if b"\n" in name:
             return None  # the batch protocol is line-based: such a name cannot be asked for
-        self._proc.stdin.write(spec.encode() + b"\n")
+        self._proc.stdin.write(name + b"\n")
         self._proc.stdin.flush()
         header = self._proc.stdout.readline().split()
         if header[-1:] == [b"missing"] or header[-1:] == [b"ambiguous"]:

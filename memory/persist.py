@@ -58,8 +58,9 @@ __all__ = [
     "write_memory",
 ]
 
-# 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples; 11: title view
-FORMAT_VERSION = 11
+# 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples; 11: title view;
+# 12: symbols under if/try/with, TS overloads and `this.x`, symlink renames, non-UTF-8 paths
+FORMAT_VERSION = 12
 
 
 def entry_json(entry: FileEntry) -> list[Any]:

@@ -46,12 +46,14 @@ def make_entry(path: str, text: str) -> FileEntry:
         if sym.kind == "function" or not any(o.qualname.startswith(sym.qualname + ".") for o in symbols):
             body = "\n".join(lines[sym.start - 1 : sym.end])
             names = [p for part in sym.qualname.split(".") for p in split_identifier(part)]
-            if sym.start == sym.end and len(body) > MAX_ONE_LINE_CHARS:  # minified: each function's line is the file
+            minified = sym.start == sym.end and len(body) > MAX_ONE_LINE_CHARS  # each function's line is the file
+            # A name defined once per branch (`if WIN: def open...` / `else: def open...`) is one function
+            # whose text is every branch's; its chunk is the first definition's.
+            if sym.qualname not in func_tokens:
                 func_tokens[sym.qualname] = names * 2
-                chunks[sym.qualname] = f"{sym.qualname}\n{sym.doc}"
-                continue
-            func_tokens[sym.qualname] = tokenize(body) + names * 2
-            chunks[sym.qualname] = chunk_text(sym, lines)
+                chunks[sym.qualname] = f"{sym.qualname}\n{sym.doc}" if minified else chunk_text(sym, lines)
+            if not minified:
+                func_tokens[sym.qualname] += tokenize(body)
     return FileEntry(tokens=tokenize(text) + path_tokens(path), symbols=symbols, func_tokens=func_tokens, chunks=chunks)
 
 

@@ -37,9 +37,23 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> s
     return f"{prefix} {node.name}({ast.unparse(node.args)}){returns}"
 
 
+def _branches(node: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists of an `if`, `try` or `with`: definitions there are the scope's own (a compat
+    shim defines `open` once per platform), so they are named as if written directly in it."""
+    if isinstance(node, ast.If):
+        return [node.body, node.orelse]
+    if isinstance(node, ast.Try | ast.TryStar):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [node.body]
+    return []
+
+
 def _walk(body: Iterable[ast.stmt], prefix: str, out: list[Symbol]) -> None:
     for node in body:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for branch in _branches(node):
+                _walk(branch, prefix, out)
             continue
         qualname = f"{prefix}{node.name}"
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])

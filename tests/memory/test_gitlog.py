@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from memory.builder import BuildConfig, build
 from memory.errors import GitFailed
-from memory.gitlog import BlobReader, head_sha, iter_units, list_tree, parse_log, shallow_roots, unquote
+from memory.gitlog import BlobReader, head_sha, iter_units, list_tree, parse_log, shallow_roots
+from memory.model import Unit
+from memory.paths import unquote
 from memory.symbols import extract_symbols
 from tests.conftest import git
 from tests.memory.conftest import commit
+
+# Names that are not UTF-8 are held as Python holds such file names (os.fsdecode): each bad byte a surrogate
+LATIN1 = os.fsdecode(b"caf\xe9.py")  # "caf\udce9.py"
+QUOTED_LATIN1 = os.fsdecode(b'q"caf\xe9.py')  # git quotes this one for its quote mark and leaves the byte raw
+MOVED_LATIN1 = os.fsdecode(b"d\xe9j\xe0.py")
 
 
 def test_units_follow_the_first_parent_line(history_repo: Path) -> None:
@@ -90,6 +101,8 @@ def test_parse_log_ignores_preamble_lines() -> None:
         ('"a/back\\\\slash.py"', "a/back\\slash.py"),
         ('"a/caf\\303\\251.py"', "a/caf\u00e9.py"),
         ('"a/short\\7x.py"', "a/short\ax.py"),
+        ('"a/caf\\351.py"', "a/caf\udce9.py"),
+        ('"q\\"caf\udce9.py"', 'q"caf\udce9.py'),
     ],
 )
 def test_unquote_reads_git_c_quoting(printed: str, path: str) -> None:
@@ -160,3 +173,73 @@ def test_tree_and_units_use_paths_from_the_top_when_given_a_subfolder(history_re
     assert [f.path for u in iter_units(inner) for f in u.files] == [
         f.path for u in iter_units(history_repo) for f in u.files
     ]
+
+
+def test_names_that_are_not_utf8_are_listed_parsed_and_read(make_git_repo: Callable[..., Path]) -> None:
+    """A name with bytes that are not UTF-8 is one path in the tree, the log and the blob reader alike."""
+    repo = make_git_repo({"a.py": "x = 1\n"})
+    commit(repo, "Add", {LATIN1: "y = 1\n", QUOTED_LATIN1: "z = 1\n"})
+    commit(repo, "Edit", {LATIN1: "y = 2\n", QUOTED_LATIN1: "z = 2\n"})
+    git(repo, "mv", LATIN1, MOVED_LATIN1)
+    git(repo, "commit", "-q", "-m", "Move")
+    units = list(iter_units(repo))
+    edits = {(f.path, f.status, f.added, f.deleted) for f in units[2].files}
+    assert edits == {(LATIN1, "M", 1, 1), (QUOTED_LATIN1, "M", 1, 1)}
+    assert [(f.old_path, f.path, f.status) for f in units[3].files] == [(LATIN1, MOVED_LATIN1, "R")]
+    tree = list_tree(repo, "HEAD")
+    assert sorted(tree) == sorted(["a.py", MOVED_LATIN1, QUOTED_LATIN1])
+    with BlobReader(repo) as blobs:
+        assert blobs.read(f"HEAD:{MOVED_LATIN1}") == "y = 2\n"
+        assert blobs.read(tree[QUOTED_LATIN1]) == "z = 2\n"
+        assert blobs.read("HEAD:lone\ud800.py") is None  # not a name git could have given: never sent
+
+
+def test_a_name_that_is_not_utf8_stays_a_candidate_and_persists(make_git_repo: Callable[..., Path]) -> None:
+    """Built from the tree and then edited online, the file stays in the snapshot with its text; its units
+    survive the JSON and pickle memory is saved with."""
+    repo = make_git_repo({"a.py": "x = 1\n"})
+    commit(repo, "Add", {LATIN1: "def f():\n    return 1\n"})
+    commit(repo, "Edit", {LATIN1: "def f():\n    return 2\n"})
+    memory = build(repo, None, BuildConfig(calibration_units=1))
+    assert LATIN1 in memory.snapshot.files and "f" in memory.snapshot.files[LATIN1].func_tokens
+    unit = memory.history.units[-1]
+    assert Unit.from_json(json.loads(json.dumps(unit.to_json()))) == unit
+    assert pickle.loads(pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)) == unit  # noqa: S301  # our own bytes
+
+
+def test_symbolic_links_never_become_files(make_git_repo: Callable[..., Path]) -> None:
+    """A pure rename of a link, and a file and a link trading places, leave only real files in memory."""
+    repo = make_git_repo({"real.py": "x = 1\n", "f.py": "y = 1\n"})
+    (repo / "link.py").symlink_to("real.py")
+    (repo / "tolink.py").symlink_to("real.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Add links")
+    git(repo, "mv", "link.py", "other.py")
+    git(repo, "commit", "-q", "-m", "Rename a link")
+    (repo / "f.py").unlink()
+    (repo / "f.py").symlink_to("real.py")
+    (repo / "tolink.py").unlink()
+    (repo / "tolink.py").write_text("z = 1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Swap a file and a link")
+    changes = [[(f.path, f.status) for f in u.files] for u in list(iter_units(repo))[1:]]
+    assert changes == [[], [], [("f.py", "D"), ("tolink.py", "A")]]
+    assert sorted(list_tree(repo, "HEAD")) == ["real.py", "tolink.py"]
+    assert sorted(build(repo, None, BuildConfig(calibration_units=3)).snapshot.files) == ["real.py", "tolink.py"]
+
+
+@pytest.mark.parametrize(
+    ("modes", "expected"),
+    [
+        ("120000 120000", []),
+        ("100644 120000", [("old.py", "old.py", "D")]),
+        ("120000 100644", [("new.py", "new.py", "A")]),
+        ("100644 100755", [("new.py", "old.py", "R")]),
+    ],
+)
+def test_renames_are_settled_by_the_modes_of_their_sides(modes: str, expected: list[tuple[str, str, str]]) -> None:
+    """A rename between links goes; a file renamed to a link is its deletion, a link renamed to a file an addition."""
+    lines = ["\x00abc\x1f\x1fme\x1f10\x1fMove\x1e", "", f":{modes} 1111111 1111111 R100\told.py\tnew.py", ""]
+    lines += ["diff --git a/old.py b/new.py", "similarity index 100%", "rename from old.py", "rename to new.py"]
+    (unit,) = parse_log(lines)
+    assert [(f.path, f.old_path, f.status) for f in unit.files] == expected

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
-from memory.paths import is_candidate, is_test, path_tokens
+from memory.paths import is_candidate, is_test, path_tokens, printable
 
 
 @pytest.mark.parametrize(
@@ -29,3 +32,16 @@ def test_classification(path: str, test: bool, candidate: bool) -> None:
 def test_path_tokens_split_folders_and_identifiers() -> None:
     """Paths tokenize into their identifier parts."""
     assert path_tokens("src/httpx/_urlparse.py") == ["src", "httpx", "urlpars", "py"]
+
+
+def test_a_name_that_is_not_utf8_is_classified_and_printed() -> None:
+    """A name holding a byte that is not UTF-8 (as a surrogate) is a candidate like any other; `printable`
+    gives text any encoder takes, while JSON with its default escaping keeps the name itself."""
+    name = os.fsdecode(b"src/caf\xe9.py")
+    assert is_candidate(name) and not is_candidate(os.fsdecode(b"tests/caf\xe9.py"))
+    assert path_tokens(name) == ["src", "caf", "py"]
+    assert printable(name) == "src/caf\\xe9.py" and printable("src/caf\u00e9.py") == "src/caf\u00e9.py"
+    printable(name).encode()
+    assert json.loads(json.dumps(name)) == name
+    with pytest.raises(UnicodeEncodeError):
+        json.dumps(name, ensure_ascii=False).encode()

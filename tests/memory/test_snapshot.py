@@ -54,3 +54,13 @@ def test_minified_functions_are_indexed_by_name_not_by_their_shared_line() -> No
     assert all(len(chunk) < 100 for chunk in entry.chunks.values())
     normal = make_entry("app.js", "function f7(a) {\n  return scale(a) + 7;\n}\n")
     assert "scal" in normal.func_tokens["f7"]  # stemmed
+
+
+def test_a_function_defined_once_per_branch_is_indexed_with_every_branch_s_text() -> None:
+    """`if WIN: def open_stream` / `else: def open_stream` is one function: both bodies are its text."""
+    text = "if WIN:\n    def open_stream(p):\n        return windows_handle(p)\nelse:\n"
+    text += "    def open_stream(p):\n        return posix_handle(p)\n"
+    entry = make_entry("compat.py", text)
+    assert list(entry.func_tokens) == ["open_stream"]
+    assert {"window", "posix"} <= set(entry.func_tokens["open_stream"])
+    assert "windows_handle" in entry.chunks["open_stream"]

@@ -61,3 +61,47 @@ def test_symbols_sharing_a_changed_line_are_recorded(path: str, source: str, tou
     """On one line, a class holds its method (the method is innermost), and siblings are each innermost: before,
     symbols with the same lines each counted as holding the other, and nothing was recorded."""
     assert symbols_touched(extract_symbols(path, source), [(1, 1, 1, 1)]) == touched
+
+
+COMPAT = """import sys
+
+if sys.platform == "win32":
+    def open_stream(path):
+        return windows_handle(path)
+else:
+    def open_stream(path):
+        return posix_handle(path)
+
+try:
+    from fast import loads
+except ImportError:
+    def loads(text):
+        return text
+
+with suppress(Exception):
+    class Extra:
+        def go(self):
+            pass
+
+
+class A:
+    if PY2:
+        def f(self):
+            pass
+"""
+
+
+def test_definitions_under_if_try_and_with_are_the_scope_s_own() -> None:
+    """A compat shim's per-branch definitions are named as if written in the module (or class) itself."""
+    symbols = extract_symbols("compat.py", COMPAT)
+    assert [(s.qualname, s.start, s.end) for s in symbols] == [
+        ("open_stream", 4, 5),
+        ("open_stream", 7, 8),
+        ("loads", 13, 14),
+        ("Extra", 17, 19),
+        ("Extra.go", 18, 19),
+        ("A", 22, 25),
+        ("A.f", 24, 25),
+    ]
+    assert symbols_touched(symbols, [(8, 1, 8, 1)]) == ["open_stream"]
+    assert symbols_touched(symbols, [(25, 1, 25, 1)]) == ["A.f"]
