@@ -116,7 +116,7 @@ class OpenAIChatModel:
         max_tokens = _clamp(max_tokens, self.ledger.remaining_tokens(), estimate)
         request = {
             "model": endpoint.model,
-            "messages": [dict(m) for m in messages],
+            "messages": [{**m, "content": encodable(m["content"])} for m in messages],
             "temperature": temperature,
             "extra_headers": {PURPOSE_HEADER: purpose},
         }
@@ -162,6 +162,12 @@ class OpenAIChatModel:
         return ChatReply(
             text=text, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost, model=served_model
         )
+
+
+def encodable(text: str) -> str:
+    """`text` with every character UTF-8 cannot encode (a lone surrogate: a file name's stray byte, or an escape
+    in an issue's JSON) written as its escape, `\\udce9`; the SDK's request encoding would fail on it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _clamp(max_tokens: int | None, remaining: int | None, estimate: int) -> int | None:

@@ -170,3 +170,16 @@ async def test_max_tokens_clamped_to_remaining_budget(scripted_llm: ScriptedLLM)
     await model.chat(ASK, purpose="generate", max_tokens=5000)
     await model.aclose()
     assert scripted_llm.requests[0].body["max_tokens"] <= 1000
+
+
+async def test_text_that_utf_8_cannot_encode_reaches_the_model_escaped(scripted_llm: ScriptedLLM) -> None:
+    """A file name's stray byte (kept as a surrogate) or a lone surrogate from an issue's JSON does not stop the
+    request: each such character is sent as a visible escape."""
+    scripted_llm.on("generate", "ok", candidate=0)
+    model, _ = make_model(scripted_llm)
+    content = ASK[0]["content"] + "\nsee caf\udce9.py and \ud800"
+    reply = await model.chat([{"role": "user", "content": content}], purpose="generate")
+    await model.aclose()
+    assert reply.text == "ok"
+    sent = scripted_llm.requests[0].body["messages"][0]["content"]
+    assert sent.endswith("see caf\\udce9.py and \\ud800")
