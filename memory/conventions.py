@@ -5,8 +5,9 @@ classes, raises, logging) from `memory.code_style`; this module sums them with t
 exceptions, the changelog and the title style. Habits are read from the recent units people wrote, not bots.
 
 Changelogs come from the tree's paths (`changelog_paths`: CHANGES/CHANGELOG/HISTORY/NEWS files at the root or
-under docs/, fragment folders such as changelog.d/ or newsfragments/, a towncrier directory) and from the
-history: which of them the units edit or add to answers how an entry is added (edited in place or fragments).
+under docs/, fragment folders such as changelog.d/ or newsfragments/, a towncrier directory, changie's unreleased
+folder) and from the history: which of them the units edit or add to answers how an entry is added (edited in
+place or fragments).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from memory.code_style import DOCSTRING_STYLES, file_stats
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
-from memory.tool_configs import CONFIG_FILES, formatters, read_toml
+from memory.tool_configs import CONFIG_FILES, changie_unreleased, formatters, read_toml
 
 __all__ = [
     "CONFIG_FILES",
@@ -62,7 +63,7 @@ def _towncrier_dir(section: Mapping[str, Any]) -> str:
     return str(PurePosixPath(base, *package.split("."), "newsfragments")) if package else "newsfragments"
 
 
-def fragment_dirs_declared(configs: Mapping[str, str]) -> list[str]:
+def _towncrier_dirs(configs: Mapping[str, str]) -> list[str]:
     """Fragment folders a towncrier config names (`[tool.towncrier]` of pyproject.toml or towncrier.toml)."""
     out = []
     for name in ("pyproject.toml", "towncrier.toml"):
@@ -70,7 +71,13 @@ def fragment_dirs_declared(configs: Mapping[str, str]) -> list[str]:
         section = tools.get("towncrier") if isinstance(tools, dict) else None
         if isinstance(section, dict):
             out.append(_towncrier_dir(section))
-    return list(dict.fromkeys(out))
+    return out
+
+
+def fragment_dirs_declared(configs: Mapping[str, str]) -> list[str]:
+    """Fragment folders the configs declare: towncrier's directory, changie's unreleased folder."""
+    changie = changie_unreleased(configs)
+    return list(dict.fromkeys([*_towncrier_dirs(configs), *([changie] if changie else [])]))
 
 
 def _is_changelog_file(path: str) -> bool:
@@ -233,10 +240,10 @@ def _titles(units: Sequence[Unit]) -> dict[str, Any]:
     }
 
 
-def _changelog_history(units: Sequence[Unit], declared: Collection[str], towncrier: bool) -> dict[str, Any]:
+def _changelog_history(units: Sequence[Unit], declared: Collection[str], tool: bool) -> dict[str, Any]:
     """How the recent units touch changelogs: files edited in place, fragments added to folders (or, when no
-    unit touched one, fragments if towncrier is set up). `touched` lists the most often added to first, and
-    leaves out changelogs deleted or renamed since."""
+    unit touched one, fragments if towncrier or changie is set up). `touched` lists the most often added to first,
+    and leaves out changelogs deleted or renamed since."""
     recent = _recent(units)
     touched: Counter[str] = Counter()
     edits = fragments = 0
@@ -247,7 +254,7 @@ def _changelog_history(units: Sequence[Unit], declared: Collection[str], towncri
         added = {d for f in unit.files if f.status == "A" and (d := _fragment_dir(f.path, declared))}
         edits, fragments = edits + bool(edited), fragments + bool(added)
         touched.update(edited | {f"{d}/" for d in added})
-    entries = "fragments" if fragments > edits or (towncrier and not edits) else "edited in place" if edits else None
+    entries = "fragments" if fragments > edits or (tool and not edits) else "edited in place" if edits else None
     return {
         "in_units": round(sum(1 for u in recent if _touches(u, declared)) / max(1, len(recent)), 2),
         "touched": sorted(touched, key=lambda p: (-touched[p], p))[:3],
@@ -266,7 +273,8 @@ def _changelog(paths: Collection[str], configs: Mapping[str, str], units: Sequen
     found = Counter(d for p in paths if (d := _fragment_dir(p, declared)))
     dirs = list(dict.fromkeys([*declared, *(d for d, _ in found.most_common())]))[:3]
     history = _changelog_history(units, dirs, bool(declared))
-    return {"files": files[:3], "fragment_dirs": dirs, "towncrier": bool(declared), **history}
+    tools = {"towncrier": bool(_towncrier_dirs(configs)), "changie": changie_unreleased(configs) is not None}
+    return {"files": files[:3], "fragment_dirs": dirs, **tools, **history}
 
 
 def profile_from(
@@ -301,5 +309,6 @@ def mine_conventions(
 def refresh_history(profile: dict[str, Any], units: Sequence[Unit]) -> dict[str, Any]:
     """The profile with its history-derived parts recomputed (cheap; used between full re-minings)."""
     changelog = profile.get("changelog") or {}
-    history = _changelog_history(units, changelog.get("fragment_dirs") or [], bool(changelog.get("towncrier")))
+    tool = bool(changelog.get("towncrier") or changelog.get("changie"))
+    history = _changelog_history(units, changelog.get("fragment_dirs") or [], tool)
     return {**profile, "changelog": {**changelog, **history}, **_titles(units)}

@@ -10,6 +10,7 @@ again only when the towncrier fragment folder a config declares changes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,11 @@ from memory.engine import Memory
 from memory.gitlog import BlobReader, list_tree
 from memory.model import Unit
 from memory.paths import is_candidate, is_source, is_vendored
+from memory.tool_configs import ruff_extended
 
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
-STATE_VERSION = 5  # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: stats from syntax trees
+STATE_VERSION = 6  # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: syntax trees; 6: changie
 
 
 @dataclass
@@ -82,6 +84,11 @@ def _read(path: str, text: str | None, tables: _Tables) -> None:
         refs[path] = found
 
 
+def _add_extended(configs: dict[str, Any], read: Callable[[str], str | None]) -> None:
+    """Add the files the ruff config extends (`extend`, in turn) to the root config files read, huge ones aside."""
+    configs.update(ruff_extended(configs, lambda p: t if (t := read(p)) is not None and len(t) <= MAX_CHARS else None))
+
+
 def mine_profile(repo: Path, memory: Memory) -> ProfileState:
     """Read every source and config file at memory's head and mine the profile from scratch."""
     sha = memory.snapshot.sha
@@ -91,6 +98,7 @@ def mine_profile(repo: Path, memory: Memory) -> ProfileState:
         for path, blob in tree.items():
             if _wanted(path):
                 _read(path, blobs.read(blob), tables)
+        _add_extended(tables[1], lambda p: blobs.read(tree[p]) if p in tree else None)
     stats, configs, refs = tables
     changelog = changelog_paths(tree, fragment_dirs_declared(configs))
     profile = profile_from(stats, configs, memory.history.units, changelog)
@@ -131,13 +139,15 @@ def refresh_profile(repo: Path, memory: Memory, state: ProfileState | None) -> P
         return mine_profile(repo, memory)
     units = memory.history.units[start + 1 :]
     present = _presence(units)
-    tables: _Tables = (dict(state.stats), dict(state.configs), dict(state.refs))
+    roots = {p: t for p, t in state.configs.items() if p in CONFIG_FILES}  # extended files are read again below
+    tables: _Tables = (dict(state.stats), roots, dict(state.refs))
     with BlobReader(repo) as blobs:
         for path in sorted(present):
             for table in tables:
                 table.pop(path, None)
             if present[path] and _wanted(path):
                 _read(path, blobs.read(f"{sha}:{path}"), tables)
+        _add_extended(tables[1], lambda p: blobs.read(f"{sha}:{p}"))
     stats, configs, refs = tables
     changelog = _changelog_after(repo, sha, state, units, configs)
     profile = profile_from(stats, configs, memory.history.units, changelog)

@@ -1,21 +1,25 @@
 """Formatter and linter settings read from a repository's config files (a pure part of the conventions profile).
 
 Each tool's settings come from the file the tool itself would read first: ruff from `.ruff.toml`, `ruff.toml`
-or `[tool.ruff]`; flake8, pytest, mypy, isort and pylint from their own INI files, `[tool.*]` tables of
-pyproject.toml, or sections of setup.cfg and tox.ini. Malformed files give no settings, never an error, and
-every value is plain JSON (TOML dates become strings).
+or `[tool.ruff]` (with the files its `extend` names beneath: the extending file wins, key by key); flake8,
+pytest, mypy, isort and pylint from their own INI files, `[tool.*]` tables of pyproject.toml, or sections of
+setup.cfg and tox.ini. Malformed files give no settings, never an error, and every value is plain JSON (TOML
+dates become strings). changie's unreleased folder is read from `.changie.yaml` here too.
 """
 
 from __future__ import annotations
 
 import configparser
 import fnmatch
+import posixpath
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["CONFIG_FILES", "formatters", "read_toml"]
+import yaml
+
+__all__ = ["CONFIG_FILES", "changie_unreleased", "formatters", "read_toml", "ruff_extended"]
 
 CONFIG_FILES = (
     "pyproject.toml",
@@ -33,7 +37,11 @@ CONFIG_FILES = (
     ".isort.cfg",
     "pytest.ini",
     "towncrier.toml",
+    ".changie.yaml",
+    ".changie.yml",
 )
+_RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")  # the order ruff looks in a folder
+_CHANGIE_FILES = (".changie.yaml", ".changie.yml")
 _PYPROJECT_TOOLS = ("black", "isort", "mypy", "pylint", "flake8", "pytest", "pyright", "coverage", "codespell")
 _INI_TOOLS = ("flake8", "pycodestyle", "pydocstyle", "mypy", "isort", "pytest", "pylint", "coverage", "codespell")
 _KEYS = frozenset(
@@ -50,6 +58,8 @@ _LENGTH_KEYS = ("line-length", "line_length", "max-line-length", "max_line_lengt
 _DEFAULT_LENGTH = {"ruff": 88, "black": 88, "flake8": 79, "pycodestyle": 79, "pylint": 100}  # the tools' defaults
 _SECTION = re.compile(r"^[ \t]*\[[^\]\n]+\]", re.M)
 _HOOK_ID = re.compile(r"""(?:^[ \t-]*|[{,][ \t]*)id:[ \t]*["']?([\w.+-]+)""", re.M)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML was built with it
+_NOT_IN_TREE = re.compile(r"^(?:[~/\\]|[A-Za-z]:)|\$")  # home, absolute, drive and environment paths
 
 
 def read_toml(text: str) -> dict[str, Any]:
@@ -88,13 +98,90 @@ def _settings(section: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in merged.items() if k in _KEYS and not isinstance(v, dict)}
 
 
+def _tree_path(folder: str, target: str) -> str | None:
+    """`target`, relative to `folder`, as a path in the repository's tree; None for `~`, absolute and
+    environment paths and for paths that lead out of the tree."""
+    if not target or _NOT_IN_TREE.search(target):
+        return None
+    path = posixpath.normpath(posixpath.join(folder, target))
+    return None if path in (".", "..") or path.startswith("../") else path
+
+
+def _ruff_table(path: str, text: str) -> dict[str, Any] | None:
+    """Ruff's table in a config file: `[tool.ruff]` of a pyproject.toml (None without one), all of any other."""
+    if posixpath.basename(path) != "pyproject.toml":
+        return read_toml(text)
+    tools = _table(read_toml(text), "tool")
+    return tools["ruff"] if isinstance(tools.get("ruff"), dict) else None
+
+
+def _extend_target(path: str, table: Mapping[str, Any]) -> str | None:
+    """The tree path of the file a ruff table's `extend` names (relative to the folder of `path`), else None."""
+    target = table.get("extend")
+    return _tree_path(posixpath.dirname(path), target) if isinstance(target, str) else None
+
+
+def _ruff_chain(configs: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """(path, ruff table) of the file ruff reads, then of each file the previous one extends, as far as they
+    are in `configs`, have ruff's table and do not come round again."""
+    path = next((p for p in _RUFF_FILES if p in configs and _ruff_table(p, configs[p]) is not None), None)
+    chain: list[tuple[str, dict[str, Any]]] = []
+    while path is not None and path in configs and all(path != p for p, _ in chain):
+        table = _ruff_table(path, configs[path])
+        if table is None:
+            break
+        chain.append((path, table))
+        path = _extend_target(path, table)
+    return chain
+
+
 def _ruff(configs: Mapping[str, str]) -> dict[str, Any] | None:
-    """Ruff's settings from the file ruff reads: `.ruff.toml`, else `ruff.toml`, else `[tool.ruff]`."""
-    for name in (".ruff.toml", "ruff.toml"):
-        if name in configs:
-            return _settings(read_toml(configs[name]))
-    tools = _table(read_toml(configs.get("pyproject.toml", "")), "tool")
-    return _settings(tools["ruff"]) if isinstance(tools.get("ruff"), dict) else None
+    """Ruff's settings from the file ruff reads (`.ruff.toml`, else `ruff.toml`, else `[tool.ruff]`) over
+    those of the files it extends: the extending file's settings win, `lint` and `format` ones key by key."""
+    chain = _ruff_chain(configs)
+    if not chain:
+        return None
+    found: dict[str, Any] = {}
+    for _, table in reversed(chain):
+        found.update(_settings(table))
+    return found
+
+
+def ruff_extended(configs: Mapping[str, str], read: Callable[[str], str | None]) -> dict[str, str]:
+    """The files the ruff config in `configs` extends, in turn, that `configs` lacks, read with `read` (None:
+    no such file): what a collector of the root config files adds so that `formatters` follows `extend`."""
+    found = dict(configs)
+    while chain := _ruff_chain(found):
+        target = _extend_target(*chain[-1])
+        if target is None or target in found:
+            break  # the chain ends, or comes round again
+        text = read(target)
+        if text is None:
+            break  # a file that is not there
+        found[target] = text
+    return {p: t for p, t in found.items() if p not in configs}
+
+
+def _yaml(text: str) -> dict[str, Any]:
+    """The YAML mapping, or {} when it does not parse or is no mapping (safe loading only)."""
+    try:
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506  # a safe loader
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def changie_unreleased(configs: Mapping[str, str]) -> str | None:
+    """The folder changie keeps unreleased entries in: `changesDir`/`unreleasedDir` of `.changie.yaml` (or
+    `.changie.yml`), by default `.changes/unreleased`; None without a changie config or out of the tree."""
+    name = next((n for n in _CHANGIE_FILES if n in configs), None)
+    if name is None:
+        return None
+    data = _yaml(configs[name])
+    changes, unreleased = data.get("changesDir"), data.get("unreleasedDir")
+    changes = changes if isinstance(changes, str) and changes.strip() else ".changes"
+    unreleased = unreleased if isinstance(unreleased, str) and unreleased.strip() else "unreleased"
+    return _tree_path("", f"{changes.strip()}/{unreleased.strip()}")
 
 
 def _ini(text: str) -> configparser.RawConfigParser:

@@ -93,6 +93,18 @@ def test_exception_bases_are_the_projects_own_classes() -> None:
             [],
             ["src/pkg/newsfragments"],
         ),
+        (
+            [".changes/unreleased/Added-20240101-120000.yaml", ".changes/v1.0.0.md", "CHANGELOG.md"],
+            {".changie.yaml": "changesDir: .changes\nunreleasedDir: unreleased\nheaderPath: header.tpl.md\n"},
+            ["CHANGELOG.md"],
+            [".changes/unreleased"],
+        ),
+        (
+            ["changes/next/Fixed-1.yaml"],
+            {".changie.yml": "changesDir: changes\nunreleasedDir: next\n"},
+            [],
+            ["changes/next"],
+        ),
     ],
 )
 def test_changelog_files_and_fragment_folders_come_from_the_tree(
@@ -114,6 +126,7 @@ def test_changelog_paths_keep_only_changelogs_and_fragments() -> None:
 
 
 TOWNCRIER = {"pyproject.toml": '[tool.towncrier]\ndirectory = "frag"\n'}
+CHANGIE = {".changie.yaml": "changesDir: .changes\nunreleasedDir: unreleased\n"}
 IN_PLACE = [
     _unit("Fix a", [("src/a.py", "M"), ("CHANGES.md", "M")]),
     _unit("Fix b", [("src/b.py", "M"), ("CHANGES.md", "M")]),
@@ -125,6 +138,19 @@ FRAGMENTS = [
     _unit("Fix b", [("src/b.py", "M"), ("frag/2.feature", "A")]),
     _unit("Release", [("NEWS.rst", "M"), ("frag/1.bugfix", "D"), ("frag/2.feature", "D")]),
 ]
+CHANGIE_UNITS = [
+    _unit("Fix a", [("src/a.py", "M"), (".changes/unreleased/Fixed-20240101-120000.yaml", "A")]),
+    _unit("Add b", [("src/b.py", "M"), (".changes/unreleased/Added-20240102-120000.yaml", "A")]),
+    _unit(
+        "Release v1.0.0",
+        [
+            ("CHANGELOG.md", "M"),
+            (".changes/v1.0.0.md", "A"),
+            (".changes/unreleased/Fixed-20240101-120000.yaml", "D"),
+            (".changes/unreleased/Added-20240102-120000.yaml", "D"),
+        ],
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -133,6 +159,12 @@ FRAGMENTS = [
         (IN_PLACE, {}, {"entries": "edited in place", "touched": ["CHANGES.md"], "in_units": 0.75}),
         (FRAGMENTS, TOWNCRIER, {"entries": "fragments", "touched": ["frag/", "NEWS.rst"], "in_units": 1.0}),
         ([], TOWNCRIER, {"entries": "fragments", "touched": [], "in_units": 0.0}),
+        (
+            CHANGIE_UNITS,
+            CHANGIE,
+            {"entries": "fragments", "touched": [".changes/unreleased/", "CHANGELOG.md"], "in_units": 1.0},
+        ),
+        ([], CHANGIE, {"entries": "fragments", "changie": True, "towncrier": False}),
         ([_unit("Fix", [("src/a.py", "M")])], {}, {"entries": None, "touched": [], "in_units": 0.0}),
         (
             [*IN_PLACE, _unit("Move changes to markdown", [("CHANGES.md", "D"), ("docs/changes.md", "A")])],
@@ -158,6 +190,13 @@ def test_refresh_history_recomputes_changelog_use_and_titles() -> None:
     assert refreshed["title"]["common_first_words"] == ["Fix", "Release"]
 
 
+def test_refresh_history_keeps_changie_fragments_without_units() -> None:
+    """A changie config alone says entries are fragments, after a refresh as after a full mining."""
+    profile = mine_conventions({}, CHANGIE, [], ["CHANGELOG.md"])
+    refreshed = refresh_history(profile, [_unit("Fix", [("src/a.py", "M")])])["changelog"]
+    assert (refreshed["entries"], refreshed["fragment_dirs"]) == ("fragments", [".changes/unreleased"])
+
+
 @pytest.mark.parametrize(
     ("configs", "tool", "expected"),
     [
@@ -168,6 +207,14 @@ def test_refresh_history_recomputes_changelog_use_and_titles() -> None:
             },
             "ruff",
             {"line-length": 88, "select": ["B", "E"], "ignore": ["E501"]},
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.ruff]\nextend = "config/ruff.toml"\n[tool.ruff.lint]\nignore = ["E501"]\n',
+                "config/ruff.toml": 'line-length = 100\n[lint]\nselect = ["E", "F"]\nignore = ["E203"]\n',
+            },
+            "ruff",
+            {"extend": "config/ruff.toml", "line-length": 100, "select": ["E", "F"], "ignore": ["E501"]},
         ),
         (
             {
@@ -182,5 +229,6 @@ def test_refresh_history_recomputes_changelog_use_and_titles() -> None:
 def test_formatter_settings_are_read_where_the_tools_keep_them(
     configs: dict[str, str], tool: str, expected: dict[str, Any]
 ) -> None:
-    """Ruff's [tool.ruff.lint] rules and .editorconfig's settings for Python files are part of the profile."""
+    """Ruff's [tool.ruff.lint] rules (over those of the file it extends) and .editorconfig's settings for Python
+    files are part of the profile."""
     assert mine_conventions({}, configs, [])["formatters"][tool] == expected

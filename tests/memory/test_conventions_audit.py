@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from memory.conventions import changelog_paths, file_stats, fragment_dirs_declared, mine_conventions
+from memory.conventions import CONFIG_FILES, changelog_paths, file_stats, fragment_dirs_declared, mine_conventions
 from memory.model import FileChange, Unit
+from memory.tool_configs import ruff_extended
 
 
 def _unit(title: str, author: str = "a", paths: tuple[str, ...] = ()) -> Unit:
@@ -266,6 +267,101 @@ def test_ruff_settings_come_from_the_file_ruff_reads(configs: dict[str, str], ex
     assert _formatters(configs)["ruff"] == expected
 
 
+BASE = 'line-length = 100\n[lint]\nselect = ["E", "F"]\nignore = ["E203"]\n[format]\nquote-style = "single"\n'
+
+
+@pytest.mark.parametrize(
+    ("configs", "expected"),
+    [
+        (
+            {
+                "ruff.toml": 'extend = "config/base.toml"\n[lint]\nextend-select = ["B"]\n',
+                "config/base.toml": 'extend = "../shared/pyproject.toml"\n' + BASE,
+                "shared/pyproject.toml": '[tool.ruff]\ntarget-version = "py39"\nline-length = 79\n',
+            },
+            {
+                "extend": "config/base.toml",
+                "target-version": "py39",
+                "line-length": 100,
+                "select": ["E", "F"],
+                "ignore": ["E203"],
+                "quote-style": "single",
+                "extend-select": ["B"],
+            },
+        ),
+        (
+            {"pyproject.toml": '[tool.ruff]\nextend = "./base.toml"\nselect = ["UP"]\n', "base.toml": BASE},
+            {
+                "extend": "./base.toml",
+                "line-length": 100,
+                "select": ["UP"],
+                "ignore": ["E203"],
+                "quote-style": "single",
+            },
+        ),
+        (
+            {
+                ".ruff.toml": 'extend = "a.toml"\nline-length = 90\n',
+                "a.toml": 'extend = ".ruff.toml"\nindent-style = "tab"\n',
+            },
+            {"extend": "a.toml", "line-length": 90, "indent-style": "tab"},
+        ),
+        (
+            {
+                "ruff.toml": 'extend = "a.toml"\n',
+                "a.toml": 'extend = "b.toml"\nline-length = 90\n',
+                "b.toml": "line-length = [",
+            },
+            {"extend": "a.toml", "line-length": 90},
+        ),
+        ({"ruff.toml": 'extend = "gone.toml"\nline-length = 90\n'}, {"extend": "gone.toml", "line-length": 90}),
+        (
+            {"ruff.toml": 'extend = "pyproject.toml"\nline-length = 90\n', "pyproject.toml": "[tool.black]\n"},
+            {"extend": "pyproject.toml", "line-length": 90},
+        ),
+        ({"ruff.toml": "extend = 3\nline-length = 90\n", "3": BASE}, {"extend": 3, "line-length": 90}),
+    ],
+)
+def test_ruff_extend_is_followed(configs: dict[str, str], expected: dict[str, Any]) -> None:
+    """The files `extend` names (relative to the extending file's folder) lie beneath: the extending file wins,
+    `lint` and `format` settings key by key; cycles end, and missing or malformed files or ones without ruff's
+    table are passed over with what parsed kept."""
+    assert _formatters(configs)["ruff"] == expected
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["~/ruff.toml", "/etc/ruff.toml", "../base.toml", "sub/../../base.toml", "$HOME/ruff.toml", "C:/ruff.toml", "."],
+)
+def test_ruff_extend_out_of_the_tree_is_not_followed(target: str) -> None:
+    """Home, absolute and environment paths and paths out of the tree are not the repository's to read."""
+    configs = {"ruff.toml": f'extend = "{target}"\nline-length = 90\n', "base.toml": BASE, "etc/ruff.toml": BASE}
+    assert _formatters(configs)["ruff"] == {"extend": target, "line-length": 90}
+    assert ruff_extended({"ruff.toml": configs["ruff.toml"]}, configs.get) == {}
+
+
+def test_ruff_extended_reads_what_the_collector_lacks() -> None:
+    """A collector of the root config files reads the files ruff's `extend` names in turn, once each, and stops at
+    a cycle or a file that is not there; with them in the configs the settings follow `extend`."""
+    tree = {
+        "pyproject.toml": '[tool.ruff]\nextend = "config/ruff.toml"\n',
+        "config/ruff.toml": 'extend = "shared.toml"\n[lint]\nselect = ["E"]\n',
+        "config/shared.toml": 'extend = "../pyproject.toml"\nline-length = 100\n',
+    }
+    asked: list[str] = []
+
+    def read(path: str) -> str | None:
+        asked.append(path)
+        return tree.get(path)
+
+    extended = ruff_extended({"pyproject.toml": tree["pyproject.toml"]}, read)
+    assert extended == {p: tree[p] for p in ("config/ruff.toml", "config/shared.toml")}
+    assert asked == ["config/ruff.toml", "config/shared.toml"]
+    assert _formatters(tree)["ruff"] == {"extend": "config/ruff.toml", "select": ["E"], "line-length": 100}
+    assert ruff_extended({"ruff.toml": 'extend = "gone.toml"\n'}, read) == {}
+    assert ruff_extended({"ruff.toml": "line-length = 90\n"}, read) == {}
+
+
 @pytest.mark.parametrize(
     ("configs", "tool", "expected"),
     [
@@ -366,6 +462,51 @@ def test_towncrier_section_folders_hold_fragments() -> None:
     units = [_unit("Fix", paths=("news/core/12.bugfix",))]
     profile = mine_conventions({}, {"towncrier.toml": '[tool.towncrier]\ndirectory = "news"\n'}, units)
     assert profile["changelog"]["touched"] == ["news/"]
+
+
+@pytest.mark.parametrize(
+    ("changie", "declared"),
+    [
+        ("headerPath: header.tpl.md\n", [".changes/unreleased"]),
+        ("changesDir: [\n", [".changes/unreleased"]),
+        ("- a list\n", [".changes/unreleased"]),
+        ("changesDir: 3\nunreleasedDir: ''\n", [".changes/unreleased"]),
+        ("changesDir: ./notes/\nunreleasedDir: next\n", ["notes/next"]),
+        ("changesDir: /tmp/changes\n", []),
+        ("changesDir: ../changes\n", []),
+        ("changesDir: .\nunreleasedDir: .\n", []),
+        ("!!python/object/apply:os.system ['true']\n", [".changes/unreleased"]),
+    ],
+)
+def test_changie_config_declares_its_unreleased_folder(changie: str, declared: list[str]) -> None:
+    """changie's `changesDir`/`unreleasedDir` (defaults `.changes`, `unreleased`) name the fragment folder; a
+    malformed config keeps the defaults, a folder out of the tree is none, and YAML is only ever safely loaded."""
+    assert fragment_dirs_declared({".changie.yaml": changie}) == declared
+
+
+def test_changie_fragments_and_released_notes() -> None:
+    """Unreleased entries are fragments; released notes under `.changes/` and its dotfiles are not."""
+    configs = {".changie.yml": "changesDir: .changes\nunreleasedDir: unreleased\n"}
+    paths = [
+        ".changes/unreleased/Added-20240101-120000.yaml",
+        ".changes/unreleased/.gitkeep",
+        ".changes/v1.2.0.md",
+        ".changes/1.1.0.md",
+        ".changes/header.tpl.md",
+        "CHANGELOG.md",
+    ]
+    assert changelog_paths(paths, fragment_dirs_declared(configs)) == [
+        ".changes/unreleased/Added-20240101-120000.yaml",
+        "CHANGELOG.md",
+    ]
+    assert {".changie.yaml", ".changie.yml"} <= set(CONFIG_FILES)  # the tree's collector reads them
+    units = [_unit("Add x", paths=(".changes/unreleased/Added-20240101-120000.yaml",))]
+    changelog = mine_conventions({}, configs, units, paths)["changelog"]
+    assert (changelog["entries"], changelog["touched"], changelog["changie"]) == (
+        "fragments",
+        [".changes/unreleased/"],
+        True,
+    )
 
 
 def test_empty_and_python_free_repositories_give_an_empty_profile() -> None:

@@ -135,3 +135,25 @@ def test_vendored_sources_huge_configs_and_odd_bytes_are_kept_out_alike(history_
     assert "src/pkg/_vendor/lib/core.py" not in refreshed.stats and "tox.ini" not in refreshed.configs
     assert refreshed.profile["formatters"]["flake8"] == {"max-line-length": 99}
     assert refreshed.stats["src/pkg/latin.py"]["annotated"] == 1
+
+
+def test_files_ruff_extends_are_read_and_kept_current(history_repo: Path, tmp_path: Path) -> None:
+    """A file `extend` names is read with the root configs, by a refresh as by a full mining, and re-read when it
+    changes."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    base = {"config/ruff.toml": 'line-length = 100\n[lint]\nselect = ["E"]\n'}
+    commit(history_repo, "Share ruff", {"ruff.toml": 'extend = "config/ruff.toml"\n', **base})
+    memory = store.update(history_repo)
+    state = refresh_profile(history_repo, memory, state)
+    assert state == mine_profile(history_repo, memory)
+    assert state.profile["formatters"]["ruff"] == {"extend": "config/ruff.toml", "line-length": 100, "select": ["E"]}
+    commit(history_repo, "Longer lines", {"config/ruff.toml": "line-length = 120\n"})
+    memory = store.update(history_repo)
+    state = refresh_profile(history_repo, memory, state)
+    assert state == mine_profile(history_repo, memory)
+    assert state.profile["formatters"]["line_length"] == 120
+    commit(history_repo, "Own ruff", {"ruff.toml": "line-length = 99\n"})
+    memory = store.update(history_repo)
+    state = refresh_profile(history_repo, memory, state)
+    assert state == mine_profile(history_repo, memory) and "config/ruff.toml" not in state.configs
