@@ -5,12 +5,14 @@
 
 - a module-level function or class: bare names in its own module, names bound by `from M import f [as g]`
   (re-exports such as a package `__init__` are followed, `from .x import *` ones too: x's `__all__`, else its
-  public names), and `mod.f` / `pkg.mod.f` attribute chains on an imported module; a name a function binds
-  (a parameter, a local variable) is not the module's, and a function's own import binds only there;
+  public names, and aliases: `f = _impl.f` or `get = request` at module level), and `mod.f` / `pkg.mod.f`
+  attribute chains on an imported module; a name a function binds (a parameter, a local variable) is not the
+  module's, nor one a class body has bound, in that body; a function's own import binds only there;
 - a method (or a nested class): when its name is unambiguous (no other project class defines it, it is not a
   builtin type's attribute, nothing assigns `obj.name = ...`, not a dunder), every `.name` attribute load; else
-  only the references that say which class they mean, `Class.name` and `self.name` / `cls.name` inside the
-  class or a subclass (inherited through resolvable bases), and the entry is marked `ambiguous` (a lower bound);
+  only the references that say which class they mean, `Class.name`, a bare `name` in the class body below
+  its def, and `self.name` / `cls.name` inside the class or a subclass (inherited through resolvable bases),
+  and the entry is marked `ambiguous` (a lower bound);
 - symbols nested in functions are not importable API and are left out, nor are private names and members of
   private classes (unless asked), nor a `.pyi` stub's beside its `.py`; non-Python symbols are not counted
   (uses 0, ambiguous).
@@ -35,7 +37,7 @@ from memory.textproc import tokenize
 
 __all__ = ["ApiEntry", "api_index", "entry_words", "file_refs", "search_api"]
 
-MAX_HOPS = 4  # re-exports (`*` ones too) followed, and bases climbed, before giving up on a reference
+MAX_HOPS = 4  # re-exports (`*` ones and aliases too) followed, and bases climbed, before giving up on a reference
 MAX_DOC_CHARS = 400  # an entry's doc and signature are clipped: one huge docstring paragraph or default value
 MAX_SIGNATURE_CHARS = 1000  # would make the entry too big for any answer, and match every query's words
 _PYTHON = (".py", ".pyi")
@@ -127,6 +129,8 @@ class _Project:
         imported = self.refs.get(path, {}).get("imports", {}).get(rest[0])
         if imported:
             return self.target(".".join([imported, *rest[1:]]), hops + 1)
+        if rest[0] in self.refs.get(path, {}).get("aliases", {}):
+            return self.local(path, qual, hops)  # what the alias names
         owner = ".".join(rest[:-1])
         if self.defs[path].get(owner) == "class":
             for base in self.refs.get(path, {}).get("classes", {}).get(owner, []):
@@ -156,6 +160,9 @@ class _Project:
     def local(self, path: str, chain: str, hops: int = 0) -> Target | None:
         """What a name or attribute chain written in the file at `path` refers to."""
         root, _, rest = chain.partition(".")
+        aliased = self.refs.get(path, {}).get("aliases", {}).get(root)
+        if aliased:  # what the alias names, one hop on
+            return self.local(path, f"{aliased}.{rest}" if rest else aliased, hops + 1) if hops < MAX_HOPS else None
         imported = self.refs.get(path, {}).get("imports", {}).get(root)
         if imported:
             return self.target(f"{imported}.{rest}" if rest else imported, hops)
@@ -182,6 +189,9 @@ def _count(project: _Project) -> _Counts:
         for dotted, n in refs.get("targets", {}).items():  # through imports made in functions
             if (hit := project.target(dotted)) is not None:
                 counts.named[hit] += n
+        for qual, n in refs.get("members", {}).items():  # names a class body reads from its own bindings
+            if qual in project.defs[path]:
+                counts.named[path, qual] += n
         for key, n in refs.get("selfs", {}).items():
             if (hit := project.member(path, key.split("."), 0)) is not None:
                 counts.selfs[hit] += n

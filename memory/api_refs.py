@@ -4,14 +4,19 @@
 keeps JSON-able tables keyed by what the file wrote: names bound at module level (`names`; in a file with a
 `from M import *`, also the names nothing else binds), attribute chains rooted at them (`dotted`), names and
 chains through a function-level import (`targets`, already the dotted name they mean), `.attr` loads on
-receivers of unknown type (`attrs`), `self.x` / `cls.x` in a class (`selfs`), attributes assigned (`stores`),
-each class's bases (`classes`), properties (`properties`) and their setters and deleters (`accessors`), and
-the module-level imports, `from M import *` sources (`stars`) and `__all__` (`all`, its literal parts; absent
-when there is none).
+receivers of unknown type (`attrs`), `self.x` / `cls.x` in a class (`selfs`), names a class body reads from
+its own bindings (`members`, by qualname: `A.helper`), attributes assigned (`stores`), each class's bases
+(`classes`), properties (`properties`) and their setters and deleters (`accessors`), and the module-level
+imports, aliases (`aliases`: `name = other.attr`, see `memory.api_bindings`), `from M import *` sources
+(`stars`) and `__all__` (`all`, its literal parts; absent when there is none).
 
 A name bound in a function (a parameter, an assignment, a loop, comprehension or lambda variable, a local
 def) is that function's, not the module-level name it shadows; an import in a function binds its name there
-only. Quoted annotations (`-> "Request"`) are read as the expressions they quote.
+only. A name a class body binds is the class's in that body, from the statement binding it on (the body runs
+in order), but not in its methods, lambdas, comprehensions or nested classes, where the module's is meant;
+its bases, keywords and decorators are read outside it. An alias's assignment re-exports, as an import does:
+it is no use of what it names (the receiver of `a.b` it reads is). Quoted annotations (`-> "Request"`) are
+read as the expressions they quote.
 """
 
 from __future__ import annotations
@@ -19,19 +24,26 @@ from __future__ import annotations
 import ast
 import builtins
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
+
+from memory.api_bindings import (
+    COMPREHENSIONS,
+    Bindings,
+    absolute,
+    alias_of,
+    aliases,
+    bindings,
+    chain,
+    module_parts,
+    scope_nodes,
+)
 
 __all__ = ["file_refs", "module_parts"]
 
 _PYTHON = (".py", ".pyi")
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)  # they bind their own
-_TARGETS = (ast.Tuple, ast.List, ast.Starred, ast.NamedExpr)  # the expressions a bound name is found in
 _BUILTINS = frozenset(dir(builtins))
-Bindings = dict[str, str | None]  # local name -> dotted target of an import, or None (any other binding)
 
 
 @dataclass(frozen=True)
@@ -39,78 +51,15 @@ class _Frame:
     kind: str  # "class", "function", or "scope" (a lambda or comprehension)
     name: str
     bindings: Bindings
+    order: Mapping[str, int] = field(default_factory=dict)  # a class's: the first statement binding each name
+    at: int = 0  # a class's: the statement of its body being read
+
+    def binds(self, name: str) -> bool:
+        """Whether the scope has bound `name` here (a class binds in the order of its body)."""
+        return name in self.bindings and self.order.get(name, -1) < self.at
 
 
 Frames = tuple[_Frame, ...]
-
-
-def module_parts(path: str) -> list[str]:
-    """The dotted name's parts a file's path gives it (`pkg/a/__init__.py` is `pkg.a`)."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    return parts[:-1] if parts and parts[-1] == "__init__" else parts
-
-
-def _absolute(path: str, module: str | None, level: int) -> str:
-    """The dotted module an import names, relative ones resolved against `path`'s package; one going above
-    the top directory keeps its dots, which name no module."""
-    if not level:
-        return module or ""
-    package = module_parts(path) if PurePosixPath(path).stem == "__init__" else module_parts(path)[:-1]
-    if level - 1 >= len(package):
-        return "." * level + (module or "")
-    return ".".join([*package[: len(package) - level + 1], *([module] if module else [])])
-
-
-def _import_targets(path: str, node: ast.Import | ast.ImportFrom) -> Bindings:
-    """Local name -> dotted target of one import statement (`*` binds no name of its own)."""
-    if isinstance(node, ast.Import):
-        return {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
-    source = _absolute(path, node.module, node.level)
-    dot = "." if source and not source.endswith(".") else ""
-    return {a.asname or a.name: f"{source}{dot}{a.name}" for a in node.names if a.name != "*"}
-
-
-def _scope_nodes(node: ast.AST) -> list[ast.AST]:
-    """The parts of a scope whose names it binds (not its decorators, defaults or annotations)."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return [node.args, *node.body]
-    if isinstance(node, ast.Lambda):
-        return [node.args]
-    if isinstance(node, _COMPREHENSIONS):
-        return [g.target for g in node.generators]
-    return []
-
-
-def _bindings(path: str, nodes: Sequence[ast.AST]) -> Bindings:
-    """The names a scope binds, nested scopes left out; an import's target wins over other bindings."""
-    out: Bindings = {}
-    declared: set[str] = set()
-    stack = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            out.update(_import_targets(path, node))
-            continue
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            declared.update(node.names)
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            out.setdefault(node.id, None)
-        elif isinstance(node, ast.arg):
-            out.setdefault(node.arg, None)
-        elif isinstance(name := getattr(node, "name", None), str):  # defs, classes, `except ... as`, match captures
-            out.setdefault(name, None)
-        if not isinstance(node, _SCOPES) and (isinstance(node, _TARGETS) or not isinstance(node, ast.expr)):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return {n: t for n, t in out.items() if n not in declared}
-
-
-def _chain(node: ast.expr) -> str | None:
-    """`a.b.c` for an attribute chain rooted at a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
 
 
 def _strings(node: ast.expr | None) -> list[str]:
@@ -135,7 +84,7 @@ def _all_update(node: ast.AST, current: list[str] | None) -> list[str] | None:
     if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == "__all__":
         return [*(current or []), *_strings(node.value)]
     call = node.value if isinstance(node, ast.Expr) else None
-    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and _chain(call.func.value) == "__all__":
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and chain(call.func.value) == "__all__":
         if call.func.attr == "extend" and call.args:
             return [*(current or []), *_strings(call.args[0])]
         if call.func.attr == "append" and call.args and isinstance(item := call.args[0], ast.Constant):
@@ -157,7 +106,8 @@ def _quoted(node: ast.AST) -> list[ast.AST]:
 class _Refs:
     path: str
     module: Bindings  # module-level bindings
-    bound: set[str]  # module-level imports and defs: what `names` and `dotted` are kept for
+    bound: set[str]  # module-level imports, defs and aliases: what `names` and `dotted` are kept for
+    aliases: dict[str, str]  # module-level `name = a.b`: name -> chain
     tables: dict[str, Counter[str]] = field(default_factory=dict)
     stores: set[str] = field(default_factory=set)
     classes: dict[str, list[str]] = field(default_factory=dict)
@@ -169,17 +119,20 @@ class _Refs:
     def count(self, table: str, key: str) -> None:
         self.tables.setdefault(table, Counter())[key] += 1
 
-    def binding(self, name: str, frames: Frames) -> tuple[bool, str | None]:
-        """Whether a function-level scope binds `name`, and to which import's target."""
-        for frame in reversed(frames):
-            if frame.kind != "class" and name in frame.bindings:
-                return True, frame.bindings[name]
-        return False, None
+    def binding(self, name: str, frames: Frames) -> tuple[_Frame | None, str | None]:
+        """The scope in which `name` is bound (None: the module), and to which import's target; a class's
+        names are seen in its own body only, not in its methods, lambdas, comprehensions or nested classes."""
+        for depth, frame in enumerate(reversed(frames)):
+            if (frame.kind != "class" or not depth) and frame.binds(name):
+                return frame, frame.bindings[name]
+        return None, None
 
     def name(self, node: ast.Name, frames: Frames) -> None:
         local, target = self.binding(node.id, frames)
         if target:
             self.count("targets", target)
+        elif local and local.kind == "class":
+            self.count("members", _qualname(frames, node.id))
         elif local:
             return
         elif node.id in self.bound:
@@ -191,13 +144,13 @@ class _Refs:
         if not isinstance(node.ctx, ast.Load):
             self.stores.add(node.attr)
             return
-        chain = _chain(node) or ""
-        root, _, rest = chain.partition(".")
-        local, target = self.binding(root, frames) if chain else (False, None)
+        dotted = chain(node) or ""
+        root, _, rest = dotted.partition(".")
+        local, target = self.binding(root, frames) if dotted else (None, None)
         if target:
             self.count("targets", f"{target}.{rest}")
-        elif chain and not local and root in self.bound:
-            self.count("dotted", chain)  # the receiver is known: resolved, never counted by name
+        elif dotted and not local and root in self.bound:
+            self.count("dotted", dotted)  # the receiver is known: resolved, never counted by name
         else:
             self.count("attrs", node.attr)
         owner = _owner(frames)
@@ -219,16 +172,17 @@ def _owner(frames: Frames) -> str | None:
 
 def _function(refs: _Refs, node: ast.FunctionDef | ast.AsyncFunctionDef, frames: Frames) -> list[Any]:
     """A def's parts to walk: decorators, defaults and annotations in the enclosing scope, the body in its own."""
-    qual = _qualname(frames, node.name)
-    decorators = [_chain(d) or "" for d in node.decorator_list]
-    if any(d in (f"{node.name}.setter", f"{node.name}.deleter") for d in decorators):
+    qual, own = _qualname(frames, node.name), (f"{node.name}.setter", f"{node.name}.deleter")
+    decorators = [chain(d) or "" for d in node.decorator_list]
+    if any(d in own for d in decorators):
         refs.accessors.append(qual)
     elif any(d.rpartition(".")[2] in ("property", "cached_property") for d in decorators):
         refs.properties.append(qual)
-    inner = (*frames, _Frame("function", node.name, _bindings(refs.path, _scope_nodes(node))))
+    inner = (*frames, _Frame("function", node.name, bindings(refs.path, scope_nodes(node))))
     args = node.args
     notes = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a]
-    outer = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d)]
+    kept = [d for d, name in zip(node.decorator_list, decorators, strict=True) if name not in own]  # not a use
+    outer = [*kept, *args.defaults, *(d for d in args.kw_defaults if d)]
     return [
         *((n, frames, False) for n in outer),
         *((n, frames, True) for n in [*notes, node.returns] if n),
@@ -236,18 +190,41 @@ def _function(refs: _Refs, node: ast.FunctionDef | ast.AsyncFunctionDef, frames:
     ]
 
 
+def _class(refs: _Refs, node: ast.ClassDef, frames: Frames) -> list[Any]:
+    """A class's parts to walk: decorators, bases and keywords in the enclosing scope, each statement of the
+    body in the class's, which binds a name from the statement binding it first on (as the body runs)."""
+    refs.classes[_qualname(frames, node.name)] = [c for b in node.bases if (c := chain(b))]
+    names = bindings(refs.path, node.body)
+    order: dict[str, int] = {}
+    for at, statement in enumerate(node.body):
+        for name in bindings(refs.path, [statement]):
+            order.setdefault(name, at)
+    outer = [*node.decorator_list, *node.bases, *node.keywords, *getattr(node, "type_params", [])]
+    body = [(s, (*frames, _Frame("class", node.name, names, order, at)), False) for at, s in enumerate(node.body)]
+    return [*((n, frames, False) for n in outer), *body]
+
+
+def _alias_parts(node: ast.Assign | ast.AnnAssign) -> list[Any]:
+    """An alias's parts to walk: it re-exports what it names, as an import does, but reads the receiver of
+    `a.b` (a class's attribute uses the class) and its annotation."""
+    read = [(node.value.value, (), False)] if isinstance(node.value, ast.Attribute) else []
+    return [(node.annotation, (), True), *read] if isinstance(node, ast.AnnAssign) else read
+
+
 def _children(refs: _Refs, node: ast.AST, frames: Frames, note: bool) -> list[Any]:
     """The nodes to walk under `node`, each with its scopes and whether it is in an annotation."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return _function(refs, node, frames)
     if isinstance(node, ast.ClassDef):
-        refs.classes[_qualname(frames, node.name)] = [c for b in node.bases if (c := _chain(b))]
-        frames = (*frames, _Frame("class", node.name, {}))
-    elif isinstance(node, (ast.Lambda, *_COMPREHENSIONS)):
-        frames = (*frames, _Frame("scope", "", _bindings(refs.path, _scope_nodes(node))))
+        return _class(refs, node, frames)
+    if not frames and isinstance(node, ast.Assign | ast.AnnAssign) and (alias := alias_of(node)):
+        if alias[0] in refs.aliases:
+            return _alias_parts(node)
+    if isinstance(node, (ast.Lambda, *COMPREHENSIONS)):
+        frames = (*frames, _Frame("scope", "", bindings(refs.path, scope_nodes(node))))
     elif isinstance(node, ast.AnnAssign):
         return [(node.annotation, frames, True), *((n, frames, False) for n in (node.target, node.value) if n)]
-    elif note and isinstance(node, ast.Subscript) and (_chain(node.value) or "").endswith("Literal"):
+    elif note and isinstance(node, ast.Subscript) and (chain(node.value) or "").endswith("Literal"):
         return [(node.value, frames, note)]  # `Literal["a"]` holds strings, not names
     elif note:
         return [(n, frames, note) for n in [*ast.iter_child_nodes(node), *_quoted(node)]]
@@ -257,7 +234,7 @@ def _children(refs: _Refs, node: ast.AST, frames: Frames, note: bool) -> list[An
 def _module_level(refs: _Refs, node: ast.AST) -> None:
     """A module-level statement's `*` import or change to `__all__`."""
     if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-        refs.stars.append(_absolute(refs.path, node.module, node.level))
+        refs.stars.append(absolute(refs.path, node.module, node.level))
     refs.all = _all_update(node, refs.all)
 
 
@@ -284,17 +261,19 @@ def file_refs(path: str, text: str) -> dict[str, Any]:
         tree = ast.parse(text.removeprefix("\ufeff"))  # a UTF-8 byte order mark, decoded
     except (SyntaxError, ValueError, RecursionError):
         return {}
-    module = _bindings(path, tree.body)
+    module = bindings(path, tree.body)
     imports = {n: t for n, t in module.items() if t is not None}
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
-    refs = _Refs(path, module, set(imports) | defined)
+    named = aliases(path, tree, module, set(imports) | defined)
+    refs = _Refs(path, module, set(imports) | defined | set(named), named)
     _walk(refs, tree)
     free = refs.tables.pop("free", Counter()) if refs.stars else Counter()
-    tables = {t: dict(refs.tables.get(t, {})) for t in ("names", "attrs", "dotted", "selfs", "targets")}
+    tables = {t: dict(refs.tables.get(t, {})) for t in ("names", "attrs", "dotted", "selfs", "members", "targets")}
     tables["names"].update(free)  # names no import or def binds, which a `*` import may
     optional = {"all": refs.all} if refs.all is not None else {}
     return {
         "imports": imports,
+        "aliases": named,
         **tables,
         "stores": sorted(refs.stores),
         "classes": refs.classes,

@@ -26,7 +26,9 @@ from memory.tool_configs import ruff_extended
 
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
-STATE_VERSION = 6  # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: syntax trees; 6: changie
+# 3: classes per file, API references, changelog paths; 4: ruff lint; 5: syntax trees;
+# 6: changie, ruff extend, API aliases and class-body names
+STATE_VERSION = 6
 
 
 @dataclass

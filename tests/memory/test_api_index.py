@@ -351,3 +351,119 @@ def test_dotted_imports_reach_the_module_they_name() -> None:
         "m.py": "import a.b.c as d\nimport a.b.c\n\nd.f()\na.b.c.f()\n",
     }
     assert _entries(files)["a/b/c.py:f"].uses == 2
+
+
+ALIASES = {
+    "pkg/__init__.py": (
+        "from pkg._impl import helper as _helper\nimport pkg._impl as _impl\nfrom pkg import _client\n\n"
+        "helper = _helper\nshout: object = _impl.shout\nClient = _client.Client\nfetch = _client.get\n"
+    ),
+    "pkg/_impl.py": "def helper():\n    pass\n\n\ndef shout():\n    pass\n",
+    "pkg/_client.py": (
+        "class Client:\n    def send(self):\n        pass\n\n\ndef request():\n    pass\n\n\n"
+        "get = request\n\n\ndef main():\n    return get()\n"
+    ),
+    "app.py": (
+        "import pkg\nfrom pkg import helper, shout, Client, fetch\n\n\n"
+        "helper()\npkg.helper()\nshout()\npkg.shout()\nClient()\npkg.Client.send(None)\nfetch()\npkg._client.get()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "uses"),
+    [
+        ("pkg/_impl.py:helper", 2),  # `helper()` and `pkg.helper()`; `helper = _helper` re-exports, like an import
+        ("pkg/_impl.py:shout", 2),  # an annotated assignment of a module's attribute
+        ("pkg/_client.py:Client", 2),  # `Client()` and `pkg.Client` (in `pkg.Client.send`)
+        ("pkg/_client.py:Client.send", 1),
+        ("pkg/_client.py:request", 3),  # its own module's `get()`, `fetch()` (an alias of the alias), `_client.get`
+    ],
+)
+def test_assignments_re_export_what_they_name(key: str, uses: int) -> None:
+    """`name = other` and `name = module.attr` at module level make `name` mean what they name, followed
+    through packages and other modules."""
+    assert _entries(ALIASES)[key].uses == uses
+
+
+@pytest.mark.parametrize(
+    ("source", "aliases"),
+    [
+        ("from pkg.a import f as _f\nimport pkg.b as b\n\nf = _f\ng: object = b.g\n", {"f": "_f", "g": "b.g"}),
+        ("from pkg import m\n\na = b\nb = m.c\n", {"a": "b", "b": "m.c"}),  # an alias of an alias
+        ("def f():\n    pass\n\n\ng = f\n", {"g": "f"}),
+        ("a = b\nb = a\nc = c.d\n", {}),  # cycles name nothing
+        ("from pkg import f\n\ng = f\ng = None\nh = f\ndel h\n", {}),  # reassigned: not an alias
+        ("from pkg import f\n\ng = f\n\n\ndef reset():\n    global g\n    g = None\n", {}),
+        ("from pkg import f\n\na = f()\nb = f[0]\nc, d = f, f\ne = f.x = f\n", {}),  # calls, subscripts, unpacking
+        ("from pkg import f\n\nx = f()\ny = x.attr\nz = print\n", {}),  # rooted at a value or a builtin
+    ],
+)
+def test_only_simple_module_level_assignments_are_aliases(source: str, aliases: dict[str, str]) -> None:
+    """Aliases are `Name = name.attr` (or annotated) at module level, bound nowhere else, read to their end."""
+    assert file_refs("pkg/m.py", source).get("aliases", {}) == aliases
+
+
+def test_an_alias_is_a_re_export_not_a_use() -> None:
+    """The assignment itself names, as an import does, but reads the receiver of `a.b`; a value computed from
+    a name still uses it."""
+    source = "from pkg.a import f as _f, g, Kind\n\nf = _f\nh = g()\nKW: int = Kind.KEYWORD\n"
+    assert file_refs("pkg/m.py", source)["names"] == {"g": 1, "Kind": 1}
+
+
+def test_values_and_reassigned_names_are_not_followed() -> None:
+    """A name bound to a call, a subscript or more than once is a value: using it uses nothing through it."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "def f():\n    pass\n",
+        "pkg/b.py": "from pkg.a import f\n\nmade = f()\npicked = [f][0]\nagain = f\nagain = None\n",
+        "pkg/c.py": "from pkg.b import made, picked, again\n\nmade()\npicked()\nagain()\n",
+    }
+    assert _entries(files)["pkg/a.py:f"].uses == 3  # the three loads in b.py, none through c.py
+
+
+def test_alias_cycles_between_modules_end() -> None:
+    """Modules aliasing each other's names give up on them, and still resolve what they define."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg.b import y as _y\n\nx = _y\n\n\ndef fa():\n    pass\n\n\nz = fa\n",
+        "pkg/b.py": "from pkg.a import x as _x\n\ny = _x\n",
+        "pkg/c.py": "from pkg.a import x, z\nfrom pkg.b import y\n\nx()\ny()\nz()\n",
+    }
+    assert _entries(files)["pkg/a.py:fa"].uses == 1
+
+
+CLASS_BODY = (
+    "def helper():\n    pass\n\n\ndef name():\n    pass\n\n\n"
+    "class A:\n"
+    "    early = helper()\n"  # the class binds `helper` only below: the module's
+    "    def helper(self):\n        return helper()\n\n"  # a method's body does not see the class's names
+    "    x = helper(None)\n"  # the class's own helper
+    "    name = 'a'\n"
+    "    label = name.upper()\n"  # the class attribute, not the module's function
+    "    sort = staticmethod(lambda: name())\n"  # a lambda's body does not see the class's names
+    "    squares = [helper for _ in range(3)]\n\n"  # nor does a comprehension's
+    "    class Inner:\n        again = helper()\n\n"  # nor a nested class's body
+    "    @property\n    def size(self):\n        return 1\n\n"
+    "    @size.setter\n    def size(self, value):\n        pass\n"
+)
+
+
+def test_class_body_names_shadow_module_level_ones() -> None:
+    """In a class body, a name the class has bound (above) is its own; in its methods, lambdas, comprehensions
+    and nested classes the module-level name is meant."""
+    entries = _entries({"pkg/m.py": CLASS_BODY})
+    uses = {key.partition(":")[2]: entry.uses for key, entry in entries.items()}
+    assert uses == {"helper": 4, "name": 1, "A": 0, "A.helper": 1, "A.size": 0, "A.Inner": 0}
+
+
+def test_class_body_references_are_kept_by_qualname() -> None:
+    """A class-level name read in the class body is kept as the class member it means."""
+    refs = file_refs("pkg/m.py", CLASS_BODY)
+    assert (refs["names"], refs["members"]) == ({"helper": 4, "name": 1}, {"A.helper": 1, "A.name": 1})
+
+
+def test_class_bases_and_decorators_are_read_outside_the_class() -> None:
+    """A class's bases, keywords and decorators are not in its body: its names do not shadow them."""
+    source = "from pkg import Base, deco, Meta\n\n\n@deco\nclass Base(Base, metaclass=Meta):\n    Meta = deco = 1\n"
+    assert file_refs("pkg/m.py", source)["names"] == {"Base": 1, "deco": 1, "Meta": 1}
