@@ -65,8 +65,13 @@ def path_tokens(path: str) -> list[str]:
 
 
 def printable(path: str) -> str:
-    """The path with each byte that is not UTF-8 written `\\xe9`: encodable anywhere, for prompts and logs."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """The path with each byte that is not UTF-8 written `\\xe9`: encodable anywhere, for prompts and logs (a
+    lone surrogate no byte decodes to is written `\\ud800`)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate outside the escaped bytes' range
+        raw = path.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}

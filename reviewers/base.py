@@ -31,8 +31,9 @@ __all__ = [
 
 
 def sha(text: str) -> str:
-    """A short content hash: the cache key of test sources and code versions."""
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """A short content hash: the cache key of test sources and code versions. A lone surrogate (a byte that is
+    not UTF-8, kept by surrogateescape) is hashed too, not refused."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

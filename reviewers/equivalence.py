@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 from collections.abc import Mapping
 
-from reviewers.base import Candidate, PoolContext, Score, Verdict
+from reviewers.base import Candidate, PoolContext, Score, Verdict, sha
 from reviewers.diffs import apply_diff
 from reviewers.errors import PatchError
 
@@ -31,13 +30,13 @@ def signature(originals: Mapping[str, str | None], diff: str) -> str:
     try:
         after = apply_diff(originals, diff)
     except PatchError:
-        return "unapplicable:" + hashlib.sha256(diff.encode()).hexdigest()[:12]
+        return "unapplicable:" + sha(diff)[:12]
     parts = []
     for path in sorted(after):
         new = normalize_source(after[path], path)
         if new != normalize_source(originals.get(path), path):
             parts.append(f"{path}\0{new}")
-    return hashlib.sha256("\0\0".join(parts).encode()).hexdigest()[:12]
+    return sha("\0\0".join(parts))[:12]
 
 
 def cluster(originals: Mapping[str, str | None], candidates: list[Candidate]) -> dict[str, list[str]]:

@@ -82,11 +82,12 @@ class SandboxSuiteRunner:
 
 
 def _apply_into(root: Path, diff: str) -> None:
-    """Write the diff's post-images into `root`; PatchError when it does not apply."""
+    """Write the diff's post-images into `root`; PatchError when it does not apply. Bytes that are not UTF-8 are
+    surrogates in candidates' diffs (bot.patching reads and diffs files that way), so originals are read so too."""
     if not diff.strip():
         return
     paths = {p for change in parse_diff(diff) for p in (change.old_path, change.new_path) if p}
-    originals = {p: read_no_follow(root / p, MAX_SOURCE_BYTES) for p in paths}
+    originals = {p: read_no_follow(root / p, MAX_SOURCE_BYTES, errors="surrogateescape") for p in paths}
     for path, text in apply_diff(originals, diff).items():
         if text is None:
             (root / path).unlink(missing_ok=True)

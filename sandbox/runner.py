@@ -129,7 +129,9 @@ class TestRunner:
 
 
 def write_inside(root: Path, relpath: str, text: str) -> Path:
-    """Write `text` at `root/relpath`, refusing paths (or symlinked directories) that lead outside `root`."""
+    """Write `text` at `root/relpath`, refusing paths (or symlinked directories) that lead outside `root`.
+
+    A byte that is not UTF-8, held in `text` as a surrogate (surrogateescape), is written as itself."""
     rel = PurePosixPath(relpath)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise SandboxError(f"extra test path must be relative and inside the worktree: {relpath!r}")
@@ -138,7 +140,7 @@ def write_inside(root: Path, relpath: str, text: str) -> Path:
     if not target.parent.resolve().is_relative_to(root.resolve()):
         raise SandboxError(f"extra test path leaves the worktree through a symlink: {relpath!r}")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w") as handle:
+    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
         handle.write(text)
     return target
 

@@ -47,8 +47,10 @@ def read_regular_files(root: Path, relpaths: list[str]) -> Mapping[str, str]:
     return texts
 
 
-def read_no_follow(path: Path, limit: int) -> str | None:
-    """A file's text, or None if it is missing, a symlink, not regular, or larger than `limit`."""
+def read_no_follow(path: Path, limit: int, errors: str = "replace") -> str | None:
+    """A file's text, or None if it is missing, a symlink, not regular, or larger than `limit`.
+
+    Bytes that are not UTF-8 decode by `errors`: "surrogateescape" keeps them, for text written back to a file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -59,7 +61,7 @@ def read_no_follow(path: Path, limit: int) -> str | None:
         data = handle.read(limit + 1)
     if len(data) > limit:
         return None
-    return data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors=errors)
 
 
 def list_manifests(root: Path, check: Callable[[str], bool]) -> list[str]:

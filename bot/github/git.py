@@ -25,6 +25,7 @@ from typing import TextIO
 import anyio.to_thread
 
 from bot.errors import GitError, PushRefused
+from bot.text import encodable
 
 __all__ = ["BRANCH_PREFIX", "GitError", "GitWorkspace", "PushRefused", "auth_env"]
 
@@ -131,22 +132,22 @@ class GitWorkspace:
         await self.run(mirror, "worktree", "prune")
 
     async def commit_all(self, worktree: Path, message: str) -> str | None:
-        """Stage everything and commit; None when nothing changed. Workflow changes are refused."""
+        """Stage everything and commit; None when nothing changed. Workflow changes are refused.
+
+        A character of `message` UTF-8 cannot encode (a lone surrogate) is committed as its escape."""
         await self.run(worktree, "add", "--all")
-        staged = (await self.run(worktree, "diff", "--cached", "--name-only", "--no-renames")).split()
+        staged = _names(await self.run(worktree, "diff", "--cached", "--name-only", "--no-renames", "-z"))
         if not staged:
             return None
         _refuse_protected(staged)
-        await self.run(worktree, "commit", "--quiet", "--no-verify", "-m", message)
+        await self.run(worktree, "commit", "--quiet", "--no-verify", "-m", encodable(message))
         return (await self.run(worktree, "rev-parse", "HEAD")).strip()
 
     async def push(self, worktree: Path, clone_url: str, branch: str, token: str, *, default_branch: str) -> str:
         """Push HEAD to `branch` (fast-forward only) after the safety checks; returns the pushed commit."""
         self.check_branch(branch, default_branch=default_branch)
-        changed = await self.run(
-            worktree, "log", "-m", "--no-renames", "--name-only", "--format=", "HEAD", "--not", "--branches", "--tags"
-        )
-        _refuse_protected(changed.split())
+        log = ("log", "-m", "-z", "--no-renames", "--name-only", "--format=", "HEAD", "--not", "--branches", "--tags")
+        _refuse_protected(_names(await self.run(worktree, *log)))
         sha = (await self.run(worktree, "rev-parse", "HEAD")).strip()
         await self.run(worktree, "push", "--quiet", "--no-verify", clone_url, f"{sha}:refs/heads/{branch}", token=token)
         return sha
@@ -157,6 +158,12 @@ class GitWorkspace:
             raise PushRefused(f"refusing to push to the default branch {branch!r}")
         if not branch.startswith(self.branch_prefix) or ".." in branch:
             raise PushRefused(f"refusing to push to {branch!r}: not a {self.branch_prefix}* branch")
+
+
+def _names(output: str) -> list[str]:
+    """File names from git's `-z` output: NUL-separated and never quoted (quoting would hide a non-ASCII name
+    under `.github/workflows/` from the check)."""
+    return [name.strip("\n") for name in output.split("\0") if name.strip("\n")]
 
 
 def _refuse_protected(paths: list[str]) -> None:

@@ -10,6 +10,7 @@ from githubkit import AppInstallationAuthStrategy, GitHub, Response
 from githubkit.exception import GitHubException
 
 from bot.github.failures import is_unauthorized, to_bot_error
+from bot.text import encodable_json
 
 __all__ = ["Session"]
 
@@ -50,8 +51,12 @@ class Session:
         params: dict[str, str | int] | None = None,
         accept: str | None = None,
     ) -> Response[Any]:
-        """Send one request; a 401 drops the cached token and retries once; failures become bot errors."""
+        """Send one request; a 401 drops the cached token and retries once; failures become bot errors.
+
+        Strings in `json` that UTF-8 cannot encode (lone surrogates) are sent as their escapes: the request's
+        encoding would fail on them, after earlier writes of the job had gone out."""
         headers = {"Accept": accept} if accept else None
+        json = encodable_json(json)
         for attempt in (1, 2):
             try:
                 return await self.github.arequest(method, path, json=json, params=params, headers=headers)

@@ -17,6 +17,7 @@ import openai
 from bot.llm.accounting import CallRecord, Ledger, PriceTable
 from bot.llm.errors import LLMError, ModelRequestRejected, ModelTimeout, ModelUnavailable
 from bot.llm.protocol import ChatReply, Message
+from bot.text import encodable
 
 __all__ = ["Endpoint", "OpenAIChatModel", "RetryPolicy", "Role", "retry_after_s", "role_for"]
 
@@ -162,12 +163,6 @@ class OpenAIChatModel:
         return ChatReply(
             text=text, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost, model=served_model
         )
-
-
-def encodable(text: str) -> str:
-    """`text` with every character UTF-8 cannot encode (a lone surrogate: a file name's stray byte, or an escape
-    in an issue's JSON) written as its escape, `\\udce9`; the SDK's request encoding would fail on it."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _clamp(max_tokens: int | None, remaining: int | None, estimate: int) -> int | None:

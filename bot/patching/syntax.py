@@ -13,7 +13,9 @@ __all__ = ["syntax_error"]
 
 
 def syntax_error(path: str, text: str) -> str | None:
-    """A one-line description of the first syntax error in `text`, or None if it parses (or cannot be checked)."""
+    """A one-line description of the first syntax error in `text`, or None if it parses (or cannot be checked).
+
+    Parsers get the file's bytes: `text` holds any byte that is not UTF-8 as a surrogate (surrogateescape)."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     checker = {"py": _python, "pyi": _python, "json": _json, "toml": _toml, "yml": _yaml, "yaml": _yaml}.get(suffix)
     return checker(text) if checker else _tree_sitter(path, text)
@@ -23,7 +25,7 @@ def _python(text: str) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences warn; they are not our concern here
-            ast.parse(text)
+            ast.parse(text.encode("utf-8", "surrogateescape"))  # its bytes: a coding line is honoured
     except SyntaxError as exc:
         return f"line {exc.lineno}: {exc.msg}"
     return None
@@ -61,7 +63,7 @@ def _tree_sitter(path: str, text: str) -> str | None:
     parser = parser_for(suffix)
     if parser is None:
         return None
-    root = parser.parse(text.encode()).root_node
+    root = parser.parse(text.encode("utf-8", "surrogateescape")).root_node
     if not root.has_error:
         return None
     return f"{suffix[1:]} parse error near line {_first_error_line(root) + 1}"

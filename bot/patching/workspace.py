@@ -17,12 +17,14 @@ GIT_TIMEOUT_S = 300
 
 
 def _git(cwd: Path, *args: str) -> str:
+    """git's output as text; a file name whose bytes are not UTF-8 keeps them as surrogates, as memory does."""
     try:
         done = subprocess.run(
             ["git", "-c", "core.fsmonitor=false", *args],
             cwd=cwd,
             capture_output=True,
-            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
             check=False,
             timeout=GIT_TIMEOUT_S,
         )

@@ -124,8 +124,15 @@ def _write(root: Path, path: str, text: str | None) -> None:
 
 
 def _git(root: Path, *args: str) -> str:
+    """git's output as text, names unquoted: bytes that are not UTF-8 (in a name or a line) are kept as
+    surrogates, the form files are loaded and written in here."""
     done = subprocess.run(
-        ["git", "-c", "core.fsmonitor=false", *args], cwd=root, capture_output=True, text=True, check=False
+        ["git", "-c", "core.fsmonitor=false", "-c", "core.quotePath=false", *args],
+        cwd=root,
+        capture_output=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
     )
     if done.returncode != 0:
         raise InvalidResult(f"git {args[0]} failed: {done.stderr.strip()[:300]}")

@@ -39,7 +39,7 @@ def place_test(path: str, conventions: Mapping[str, Any], existing: set[str]) ->
 def planned_files(base: Path, diff: str, test: tuple[str, str] | None) -> dict[str, str | None]:
     """Path -> new text (None deletes) for the diff applied to `base`, plus the test file when given."""
     paths = {p for change in parse_diff(diff) for p in (change.old_path, change.new_path) if p}
-    originals = {p: read_no_follow(resolve_inside(base, p), MAX_BYTES) for p in paths}
+    originals = {p: read_no_follow(resolve_inside(base, p), MAX_BYTES, errors="surrogateescape") for p in paths}
     files: dict[str, str | None] = dict(apply_diff(originals, diff)) if diff.strip() else {}
     if test is not None:
         files[test[0]] = test[1]
@@ -47,14 +47,15 @@ def planned_files(base: Path, diff: str, test: tuple[str, str] | None) -> dict[s
 
 
 def write_files(root: Path, files: Mapping[str, str | None]) -> None:
-    """Write (or delete) each file inside `root`; paths that escape it raise UnsafePath."""
+    """Write (or delete) each file inside `root`; paths that escape it raise UnsafePath. Texts hold bytes that are
+    not UTF-8 as surrogates (see `planned_files`) and are written back as those bytes."""
     for path, text in files.items():
         target = resolve_inside(root, path)
         if text is None:
             target.unlink(missing_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        target.write_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.pipeline.errors import NoModel, PipelineError
 from bot.pipeline.services import Services, budget_from
 from bot.repo_config import CONFIG_PATH, RepoConfig, parse_config
 from bot.settings import Settings
+from bot.text import encodable
 
 __all__ = ["LocalOutcome", "NO_MODEL_LOCAL", "branch_for", "run_local"]
 
@@ -111,7 +112,7 @@ async def _finish(
     await git.run(path, "switch", "--quiet", "-c", branch)
     await asyncio.to_thread(write_files, path, change.files)
     await git.commit_all(path, change.message)
-    await asyncio.to_thread(body_file.write_text, change.body)
+    await asyncio.to_thread(body_file.write_text, encodable(change.body), encoding="utf-8")
     echo(result["evidence_md"])
     echo(f"Committed on branch {branch}; PR body written to {body_file}")
     return LocalOutcome(branch, body_file, result)

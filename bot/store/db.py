@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import ServiceUnavailable
 from bot.store.models import Base, BotPR, Delivery, DeliveryOutcome, Installation, Job, JobState, Repository, utcnow
+from bot.text import encodable
 
 __all__ = ["Store"]
 
@@ -41,6 +42,7 @@ class Store:
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _encodable_parameters, retval=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def aclose(self) -> None:
@@ -277,6 +279,27 @@ def _job_values(job: Job) -> dict[str, Any]:
         "spend_usd": 0.0,
         "created_at": utcnow(),
     }
+
+
+def _encodable_parameters(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """Bound text with a lone surrogate (a payload's "\\ud800" escape, a non-UTF-8 file name's byte) or a NUL is
+    stored with the escape instead: neither driver can encode the one, PostgreSQL's text refuses the other, and
+    its refusal would read as an outage. JSON columns arrive here serialised with `\\u` escapes already, so they
+    keep such characters as they are."""
+    return statement, _encodable_values(parameters)
+
+
+def _encodable_values(value: Any) -> Any:
+    """`value` (a parameter row, a list of rows, or one value) with `encodable` applied to each str in it."""
+    if isinstance(value, str):
+        return encodable(value).replace("\x00", "\\u0000")
+    if isinstance(value, tuple | list):
+        return type(value)(_encodable_values(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _encodable_values(item) for key, item in value.items()}
+    return value
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

@@ -111,3 +111,27 @@ async def test_unreachable_store_raises_service_unavailable(tmp_path: Path) -> N
     with pytest.raises(ServiceUnavailable):
         await store.ping()
     await store.aclose()
+
+
+async def test_lone_surrogates_are_escaped_in_text_and_kept_in_json(store: Store) -> None:
+    """A lone surrogate (a JSON escape in a payload, a non-UTF-8 file name's byte) neither fails the write nor is
+    taken for an outage: text columns hold its escape, and lookups by the same text find the row; JSON keeps it."""
+    await store.record_delivery("guid-s", "issues", "x\ud800", installation_id=1, repo="o/r", reason="x\ud800")
+    delivery = await store.get_delivery("guid-s")
+    assert delivery is not None and (delivery.action, delivery.reason) == ("x\\ud800", "x\\ud800")
+    await store.create_job(Job(id="s", kind="fix_issue", repo_full_name="o/caf\udce9", target_number=1))
+    await store.checkpoint("s", "recall", {"files": ["caf\udce9.py", "x\ud800"]})
+    await store.finish_job("s", JobState.FAILED, error="GitError: caf\udce9.py")
+    job = await store.get_job("s")
+    assert job is not None and (job.repo_full_name, job.error) == ("o/caf\\udce9", "GitError: caf\\udce9.py")
+    assert job.checkpoints == {"recall": {"files": ["caf\udce9.py", "x\ud800"]}}
+    assert [j.id for j in await store.jobs_for_target("o/caf\udce9", 1)] == ["s"]
+
+
+async def test_nul_in_text_is_stored_as_its_escape(store: Store) -> None:
+    """PostgreSQL's text refuses NUL (its refusal would read as an outage): text holds `\\u0000`, lookups agree."""
+    await store.create_job(Job(id="n", kind="fix_issue", repo_full_name="o/r\x00", target_number=1))
+    await store.finish_job("n", JobState.FAILED, error="sandbox said a\x00b")
+    job = await store.get_job("n")
+    assert job is not None and (job.repo_full_name, job.error) == ("o/r\\u0000", "sandbox said a\\u0000b")
+    assert [j.id for j in await store.jobs_for_target("o/r\x00", 1)] == ["n"]

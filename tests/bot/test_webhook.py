@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot.localredis import start_redis
 from bot.settings import Settings
+from bot.store import Store
 from bot.web.app import create_app
 from bot.web.signature import sign
 from tests.bot.conftest import SECRET, Deliver, labeled_payload, signed_headers
@@ -168,6 +170,36 @@ def test_redis_down_gets_503(settings: Settings, tmp_path: Path) -> None:
         ready = client.get("/readyz")
     assert response.status_code == 503
     assert ready.status_code == 503
+
+
+def test_lone_surrogate_escapes_are_accepted_once(deliver: Deliver, settings: Settings, redis_url: str) -> None:
+    """JSON may escape a lone surrogate ("\\ud800"), which UTF-8 cannot encode: a signed delivery carrying one is
+    accepted, not answered 500 or 503 on every redelivery. Only routing fields are stored (never the body); a
+    stored one keeps the escape, and the redelivery is a duplicate."""
+    payload = labeled_payload()
+    payload["issue"]["body"] = "crash on \ud800 input"
+    first = deliver("issues", payload, delivery_id="d-sur")
+    assert (first.status_code, first.json()["jobs"]) == (202, ["fix_issue:d-sur"])
+    assert deliver("issues", payload, delivery_id="d-sur").json()["outcome"] == "duplicate"
+    odd = {**labeled_payload(), "action": "labeled\ud800"}
+    ignored = deliver("issues", odd, delivery_id="d-odd")
+    assert (ignored.status_code, ignored.json()["outcome"]) == (202, "ignored")
+    assert deliver("issues", odd, delivery_id="d-odd").status_code == 202
+
+    async def rows() -> tuple[Any, Any]:
+        store = Store(settings.database_url)
+        try:
+            return await store.get_delivery("d-sur"), await store.get_delivery("d-odd")
+        finally:
+            await store.aclose()
+
+    enqueued, odd_row = asyncio.run(rows())
+    assert enqueued is not None and enqueued.job_ids == ["fix_issue:d-sur"]
+    assert odd_row is not None and (odd_row.action, odd_row.reason) == (
+        "labeled\\ud800",
+        "nothing to do for issues.labeled\\ud800",
+    )
+    assert queued_job_ids(redis_url) == ["fix_issue:d-sur"]
 
 
 def test_health_ready_and_metrics(client: TestClient, deliver: Deliver) -> None:

@@ -9,7 +9,7 @@ from tests.bot.conftest import Deliver
 from tests.conftest import git
 from tests.e2e.conftest import E2E_REPO
 from tests.e2e.fixture_repo import FIXED_LINES, REPRO_CODE, fix_answer
-from tests.e2e.helpers import job, label, repo_of, run_worker, status_comment
+from tests.e2e.helpers import issue_event, job, label, repo_of, run_worker, status_comment
 from tests.llm.scripted import ScriptedLLM
 from tests.standin.fixtures import Standin
 
@@ -44,3 +44,22 @@ def test_label_gives_one_complete_pr(
     assert f"/pull/{pr.number}" in status
     for stage in ("claim", "checkout", "recall", "prepare", "generate", "select", "publish"):
         assert f"- {stage}: done" in status
+
+
+def test_issue_text_utf8_cannot_encode_still_gives_one_pr(
+    deliver: Deliver, service_settings: Settings, standin: Standin, scripted_llm: ScriptedLLM
+) -> None:
+    """An issue whose JSON escapes a lone surrogate ("\\ud800", in the delivery and in GitHub's answers) is fixed
+    like any other: the job does not stop half-way, and the commit and PR carry the escape."""
+    scripted_llm.on("generate", fix_answer(), repeat=True)
+    issue = repo_of(standin).issues[1]
+    issue.title, issue.body = "split() loses cents \ud800", f"{issue.body}\n\nSeen with \ud800 in the memo."
+    payload = issue_event("labeled")
+    payload["issue"] |= {"title": issue.title, "body": issue.body}
+    [job_id] = deliver("issues", payload, delivery_id="label-surrogate").json()["jobs"]
+    run_worker(service_settings)
+    assert job(service_settings, job_id).state == JobState.SUCCEEDED, job(service_settings, job_id).error
+    [pr] = repo_of(standin).pulls.values()
+    assert pr.title == "money: fix split() loses cents \\ud800"
+    log = git(repo_of(standin).git_dir, "log", "-1", "--format=%s", BRANCH).strip()
+    assert log == "money: fix split() loses cents \\ud800"

@@ -123,3 +123,25 @@ async def test_review_comment_gets_a_threaded_reply(world: World) -> None:
     assert (review.author, review.state, review.body) == ("maintainer", "CHANGES_REQUESTED", "please fix")
     assert (comment.author, comment.path, comment.line) == ("maintainer", "app.py", 2)
     assert (reply.in_reply_to_id, reply.author, reply.body) == (comment.id, "organic-pr[bot]", "Done in abc123")
+
+
+async def test_lone_surrogates_reach_github_as_escapes(world: World) -> None:
+    """Text UTF-8 cannot encode (an issue's "\\ud800" escape read back, a non-UTF-8 file name's byte) does not fail
+    the write half-way: comments, PR titles and bodies, check runs and their annotation paths carry the escape."""
+    await _pushed_branch(world, "organic-pr/issue-1")
+    sha = world.standin.state.branch_sha(REPO, "main")
+    assert sha is not None
+    async with world.app.installation(INSTALLATION) as gh:
+        comment = await gh.create_issue_comment("octo", "widgets", 1, "quoting \ud800 from the issue")
+        pull = await gh.create_pull(
+            "octo", "widgets", title="Fix \ud800", head="organic-pr/issue-1", base="main", body="- `caf\udce9.py`"
+        )
+        notes = [Annotation("caf\udce9.py", 1, 1, "fails \ud800")]
+        run = await gh.create_check_run(
+            "octo", "widgets", name="organic-pr", head_sha=sha, summary="x", annotations=notes
+        )
+    repo = world.standin.state.repo(REPO)
+    assert comment.body == "quoting \\ud800 from the issue"
+    assert (pull.title, repo.pulls[pull.number].body) == ("Fix \\ud800", "- `caf\\udce9.py`")
+    [note] = repo.check_runs[run.id].annotations
+    assert (note["path"], note["message"]) == ("caf\\udce9.py", "fails \\ud800")

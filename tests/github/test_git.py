@@ -116,3 +116,24 @@ async def test_push_needs_contents_write(world: World, workspace: GitWorkspace) 
     await workspace.commit_all(tree, "change")
     with pytest.raises(GitError):
         await workspace.push(tree, url, "organic-pr/issue-1", reader, default_branch="main")
+
+
+async def test_commit_message_and_file_names_outside_utf8(world: World, workspace: GitWorkspace) -> None:
+    """A message with a lone surrogate (from an issue title's JSON escape) is committed with its escape, not a
+    crash after the files were written; a non-UTF-8 file name (surrogateescape) is committed as its own bytes."""
+    tree, url, token = await _checkout(world, workspace)
+    (tree / "caf\udce9.py").write_bytes(b"x = 1\n")
+    sha = await workspace.commit_all(tree, "Fix \ud800 in caf\udce9.py\n")
+    assert sha is not None
+    assert git(tree, "log", "-1", "--format=%B").strip() == "Fix \\ud800 in caf\\udce9.py"
+    assert '"caf\\351.py"' in git(tree, "ls-tree", "--name-only", sha).split()  # git's quoting of the byte 0xe9
+    assert await workspace.push(tree, url, "organic-pr/issue-1", token, default_branch="main") == sha
+
+
+async def test_workflow_with_a_non_ascii_name_is_refused(world: World, workspace: GitWorkspace) -> None:
+    """git quotes non-ASCII names by default ("\\303\\251"); the workflow guard reads them unquoted."""
+    tree, _, _ = await _checkout(world, workspace)
+    (tree / ".github" / "workflows").mkdir(parents=True)
+    (tree / ".github" / "workflows" / "café.yml").write_text("on: push\n")
+    with pytest.raises(PushRefused):
+        await workspace.commit_all(tree, "add ci")

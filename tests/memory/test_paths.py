@@ -42,6 +42,7 @@ def test_a_name_that_is_not_utf8_is_classified_and_printed() -> None:
     assert path_tokens(name) == ["src", "caf", "py"]
     assert printable(name) == "src/caf\\xe9.py" and printable("src/caf\u00e9.py") == "src/caf\u00e9.py"
     printable(name).encode()
+    assert printable("a\ud800.py") == "a\\ud800.py"
     assert json.loads(json.dumps(name)) == name
     with pytest.raises(UnicodeEncodeError):
         json.dumps(name, ensure_ascii=False).encode()

@@ -9,6 +9,8 @@ import pytest
 
 from bot.patching import Create, Edit, Replace, Status, apply_to_worktree, parse_edits
 from bot.patching.syntax import syntax_error
+from bot.patching.workspace import tracked_files
+from tests.conftest import git
 
 
 def test_applies_and_returns_validated_diff(make_git_repo) -> None:
@@ -69,3 +71,17 @@ def test_syntax_error_messages_by_language() -> None:
 def test_non_python_sources_are_checked_by_their_grammar_wheel(path: str, text: str, broken: bool) -> None:
     """Files with an installed grammar wheel are parsed by tree-sitter and a broken one is reported."""
     assert (syntax_error(path, text) is not None) is broken
+
+
+def test_names_and_bytes_outside_utf8_survive_an_edit(make_git_repo) -> None:
+    """A file name whose bytes are not UTF-8 is listed and edited the way memory names it (surrogateescape), a
+    file holding such bytes is edited without touching them, and the diff carries both as they are."""
+    root: Path = make_git_repo({"a.py": "x = 1\n"})
+    (root / "caf\udce9.py").write_bytes(b"# caf\xe9\nx = 1\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "latin-1")
+    assert sorted(tracked_files(root)) == ["a.py", "caf\udce9.py"]
+    result = apply_to_worktree(root, [Replace("caf\udce9.py", "x = 1\n", "x = 2\n")])
+    assert (result.failed, result.changed) == ((), ("caf\udce9.py",))
+    assert (root / "caf\udce9.py").read_bytes() == b"# caf\xe9\nx = 2\n"
+    assert "+++ b/caf\udce9.py\n@@ -1,2 +1,2 @@\n # caf\udce9\n-x = 1\n+x = 2\n" in result.diff

@@ -34,3 +34,15 @@ def test_equivalent_candidates_are_clustered() -> None:
     assert cluster({"m.py": ORIGINAL}, [one, two, other]) == {"one": ["one", "two"], "other": ["other"]}
     verdicts = EquivalenceReviewer().review(PoolContext("", [one, two, other], {"m.py": ORIGINAL}))
     assert [round(v.scores[0].value, 2) for v in verdicts] == [0.67, 0.67, 0.33]
+
+
+def test_diffs_holding_bytes_outside_utf8_are_hashed_and_clustered() -> None:
+    """A diff of a file holding bytes UTF-8 cannot decode carries them as surrogates (as bot.patching makes it):
+    hashing and clustering it neither fails nor mixes it up, whether it applies to the originals or not."""
+    before = "# caf\udce9\nx = 1\n"
+    one = Candidate("one", make_diff("m.py", before, "# caf\udce9\nx = 2\n"))
+    other = Candidate("other", make_diff("m.py", before, "# caf\udce9\nx = 3\n"))
+    assert one.code_hash != other.code_hash
+    assert cluster({"m.py": before}, [one, other]) == {"one": ["one"], "other": ["other"]}
+    replaced = {"m.py": "# caf\ufffd\nx = 1\n"}  # originals read for people: the byte shown as U+FFFD
+    assert cluster(replaced, [one, other]) == {"one": ["one"], "other": ["other"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reviewers.base import Candidate, TestStatus
 from reviewers.diffs import make_diff
 from reviewers.sandbox_runner import SandboxSuiteRunner
@@ -25,3 +27,17 @@ def test_the_guard_rejects_a_candidate_that_breaks_the_run(suite_runner: Sandbox
     matrix = guard_matrix(suite_runner, [Candidate("broken", broken), Candidate("good", GOOD)], ["tests/test_calc.py"])
     assert matrix.get("tests/test_calc.py::test_double", "broken") is TestStatus.ERROR
     assert matrix.get("tests/test_calc.py::test_double", "good") is TestStatus.PASSED
+
+
+def test_a_candidate_on_a_file_outside_utf8_runs_with_its_bytes(
+    suite_runner: SandboxSuiteRunner, project: Path
+) -> None:
+    """A diff whose lines hold bytes UTF-8 cannot decode (as surrogates, the way candidates' diffs carry them)
+    applies to the original file, and the file under test keeps those bytes."""
+    (project / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\nVALUE = 1\n")
+    test = "from latin import NAME, VALUE\n\n\ndef test_latin():\n    assert (NAME, VALUE) == ('caf\\xe9', 2)\n"
+    (project / "tests" / "test_latin.py").write_text(test)
+    before = "# -*- coding: latin-1 -*-\nNAME = 'caf\udce9'\nVALUE = 1\n"
+    diff = make_diff("latin.py", before, before.replace("VALUE = 1", "VALUE = 2"))
+    outcome = suite_runner.run(diff, {}, ["tests/test_latin.py::test_latin"])
+    assert outcome == {"tests/test_latin.py::test_latin": TestStatus.PASSED}
