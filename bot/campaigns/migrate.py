@@ -36,7 +36,7 @@ from migrations.impact import scan_repo
 from migrations.loader import release_surface
 from migrations.verify import TestRunFailed, run_tests
 
-__all__ = ["RepoTask", "branch_for", "migrate_repo", "remember_pr"]
+__all__ = ["RepoTask", "branch_for", "changed_files", "migrate_repo", "remember_pr"]
 
 Layers = list[tuple[dict[str, Any], str]]  # (files to write, commit message), in commit order
 
@@ -122,13 +122,20 @@ async def _migrate(ws: GitWorkspace, job_id: str, task: RepoTask, settings: Any)
         packages = [
             await asyncio.to_thread(_one_package, tree, name, new, settings) for name, new in task.targets.items()
         ]
-        changed = (await ws.run(tree, "status", "--porcelain", "-z", "--untracked-files=all")).split("\0")
-        paths = sorted({entry[3:] for entry in changed if entry})
-        files = {p: (tree / p).read_bytes().decode("utf-8", errors="replace") for p in paths if (tree / p).is_file()}
+        files = await changed_files(ws, tree)
         diff = await ws.run(tree, "diff", "--no-color")
     finally:
         await ws.remove_worktree(task.repo, tree)
     return {"base": base, "files": files, "packages": packages, "diff": diff}
+
+
+async def changed_files(ws: GitWorkspace, tree: Path) -> dict[str, str]:
+    """The text of each file changed or added in the worktree. A byte that is not UTF-8, in a name or a file, is
+    kept as a surrogate (surrogateescape), so `write_files` gives the same bytes back: with "replace", such a
+    file went missing from the PR, and its other bytes became U+FFFD."""
+    status = await ws.run(tree, "status", "--porcelain", "-z", "--untracked-files=all", errors="surrogateescape")
+    paths = sorted({entry[3:] for entry in status.split("\0") if entry})
+    return {p: (tree / p).read_bytes().decode("utf-8", "surrogateescape") for p in paths if (tree / p).is_file()}
 
 
 def _one_package(tree: Path, package: str, new: str, settings: Any) -> dict[str, Any]:

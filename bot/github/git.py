@@ -79,8 +79,9 @@ class GitWorkspace:
         owner, name = _split(full_name)
         return self.root / "mirrors" / owner / f"{name}.git"
 
-    async def run(self, cwd: Path, *args: str, token: str | None = None) -> str:
-        """Run git with the token (if any) in the environment only; returns stdout; GitError on failure."""
+    async def run(self, cwd: Path, *args: str, token: str | None = None, errors: str = "replace") -> str:
+        """Run git with the token (if any) in the environment only; returns stdout (decoded with `errors`:
+        "surrogateescape" keeps a non-UTF-8 file name's bytes); GitError on failure."""
         env = {**_BASE_ENV, **self.identity, **(auth_env(token) if token else {})}
         proc = await asyncio.create_subprocess_exec(
             "git",
@@ -98,7 +99,7 @@ class GitWorkspace:
             raise GitError(f"git {args[0]} timed out after {self.timeout_s:.0f}s") from exc
         if proc.returncode != 0:
             raise GitError(f"git {args[0]} failed ({proc.returncode}): {err.decode(errors='replace').strip()[-2000:]}")
-        return out.decode(errors="replace")
+        return out.decode(errors=errors)
 
     async def sync_mirror(self, full_name: str, clone_url: str, token: str) -> Path:
         """Clone the bare mirror on first use, then fetch (with prune); serialised per mirror by a file lock."""

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from bot.campaigns.migrate import changed_files
+from bot.github.git import GitWorkspace
+from bot.pipeline.changes import write_files
 from bot.settings import Settings
 from bot.store import Store
 from bot.store.models import BotPR
@@ -17,6 +22,7 @@ from tests.bot.conftest import signed_headers
 from tests.bot.test_worker import job_row, run_burst
 from tests.campaigns.conftest import INSTALLATION, tick
 from tests.campaigns.org import CONFIG, LIBRARY
+from tests.conftest import git
 from tests.standin.fixtures import Standin
 from tests.standin.state import Pull
 
@@ -112,3 +118,25 @@ def test_a_pr_closed_without_a_webhook_is_closed_in_the_store_at_the_next_run(
     tick(org_settings, NEXT_MONDAY)
     row = bot_pr(org_settings, pull.number)
     assert row is not None and row.state == "merged"
+
+
+async def test_changed_files_keep_names_and_bytes_outside_utf8(tmp_path: Path) -> None:
+    """A migration's changed files are read losslessly: a non-UTF-8 name is not dropped from the PR, and a
+    file's non-UTF-8 bytes are written back as themselves."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    git(tree, "init", "-q")
+    latin = tree / os.fsdecode(b"caf\xe9.py")
+    latin.write_bytes(b"x = 1  # \xe9\n")
+    (tree / "plain.py").write_text("y = 1\n")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "start")
+    latin.write_bytes(b"x = 2  # \xe9\n")
+    (tree / "plain.py").write_text("y = 2\n")
+    (tree / os.fsdecode(b"new\xff.txt")).write_bytes(b"\xff\n")
+    files = await changed_files(GitWorkspace(tmp_path / "ws"), tree)
+    assert sorted(files) == sorted([latin.name, "plain.py", os.fsdecode(b"new\xff.txt")])
+    copy = tmp_path / "copy"
+    write_files(copy, files)
+    assert (copy / latin.name).read_bytes() == b"x = 2  # \xe9\n"
+    assert (copy / os.fsdecode(b"new\xff.txt")).read_bytes() == b"\xff\n"
