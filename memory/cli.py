@@ -26,7 +26,8 @@ __all__ = ["cli", "read_only_memory"]
 EMBEDDERS = ("model", "fake", "none")
 
 
-def _embedder(kind: str, model_path: Path | None) -> Embedder | None:
+def embedder_for(kind: str, model_path: Path | None = None) -> Embedder | None:
+    """The embedder an `--embedder` choice names: none, fake or model (the packaged one unless `model_path`)."""
     from memory.vectors import FakeEmbedder, SentenceEmbedder
 
     if kind == "none":
@@ -73,10 +74,10 @@ def read_only_memory(path: Path, memory_dir: Path, embedder: str | None, model_p
     try:
         stored = MemoryStore(memory_dir, None).stored_embedder(path)
     except IndexCorrupt:  # nothing (readable) stored: build with what was asked for
-        return RepoMemory(memory_dir, _embedder(asked or "model", model_path))
+        return RepoMemory(memory_dir, embedder_for(asked or "model", model_path))
     if asked is None:
         return RepoMemory(memory_dir, _stored(stored, path, model_path))
-    chosen = _embedder(asked, model_path)
+    chosen = embedder_for(asked, model_path)
     if (chosen.name if chosen else None) != stored:
         raise click.ClickException(
             f"memory for {path} was built with --embedder {_kind(stored)} ({stored or 'lexical only'}), "
@@ -176,7 +177,7 @@ def build(path: Path, memory_dir: Path, embedder: str, model_path: Path | None) 
     """Build memory for PATH, or update it with the commits since the last build."""
     from memory.service import RepoMemory
 
-    memory = RepoMemory(memory_dir, _embedder(embedder, model_path)).update(path)
+    memory = RepoMemory(memory_dir, embedder_for(embedder, model_path)).update(path)
     click.echo(
         f"memory for {path}: {len(memory.history.units)} units, {len(memory.snapshot.files)} files, "
         f"head {memory.snapshot.sha[:12]}"
@@ -246,6 +247,6 @@ def bench(path: Path, cut: str, limit: int | None, embedder: str, model_path: Pa
     from memory.bench import format_intervals, format_result, run_bench
 
     _check_cut(path, cut)
-    result = run_bench(path, cut, _embedder(embedder, model_path), limit=limit)
+    result = run_bench(path, cut, embedder_for(embedder, model_path), limit=limit)
     click.echo(format_result(result))
     click.echo(format_intervals([result]))

@@ -24,18 +24,10 @@ from pathlib import Path
 
 from memory.bench import METHODS, BenchResult, format_intervals, format_result, run_bench
 from memory.builder import BuildConfig
+from memory.cli import embedder_for
 from memory.gitlog import iter_units
 from memory.service import RepoMemory
 from memory.textproc import tokenize
-from memory.vectors import Embedder, FakeEmbedder, SentenceEmbedder
-
-
-def embedder_for(kind: str) -> Embedder | None:
-    return (
-        {"none": None, "fake": FakeEmbedder()}.get(kind, SentenceEmbedder())
-        if kind != "model"
-        else (SentenceEmbedder())
-    )
 
 
 def quality(specs: list[str], kind: str, limit: int | None) -> None:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from memory.builder import BuildConfig
+from memory.cli import embedder_for
 from memory.errors import IndexCorrupt
 from memory.gitlog import head_sha
 from memory.journal import write_journal
@@ -33,11 +34,7 @@ from memory.profile_state import ProfileState, mine_profile, refresh_profile
 from memory.service import RepoMemory
 from memory.store import MEMORY_FILE, MemoryStore
 from memory.textproc import tokenize
-from memory.vectors import Embedder, FakeEmbedder, SentenceEmbedder
-
-
-def embedder_for(kind: str) -> Embedder | None:
-    return {"none": None, "fake": FakeEmbedder()}.get(kind) if kind != "model" else SentenceEmbedder()
+from memory.vectors import Embedder
 
 
 class Clock:
