@@ -59,8 +59,9 @@ __all__ = [
 ]
 
 # 7: hunks flat; 8: history, tokens pickled (schema fingerprint); 9: term counts; 10: flat examples; 11: title view;
-# 12: symbols under if/try/with, TS overloads and `this.x`, symlink renames, non-UTF-8 paths
-FORMAT_VERSION = 12
+# 12: symbols under if/try/with, TS overloads and `this.x`, symlink renames, non-UTF-8 paths;
+# 13: `this` in a function assigned to `Foo.prototype.m`
+FORMAT_VERSION = 13
 
 
 def entry_json(entry: FileEntry) -> list[Any]:

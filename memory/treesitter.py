@@ -196,10 +196,14 @@ def _qualify(name: str, prefix: str, this: str) -> str:
 
 def _this(node: Any, qualname: str, prefix: str, this: str) -> str:
     """JS: what `this` stands for inside `node`: an arrow keeps the outer one, a method or field its object or
-    class (`prefix`), a class or named function (a constructor function) itself (`qualname`)."""
+    class (`prefix`), a function assigned to `obj.m` (`Foo.prototype.m`, `this.m`) that object, a class or named
+    function (a constructor function) itself (`qualname`)."""
     value = _value(node)
     if value is not None and value.type == "arrow_function":
         return this
+    if node.type == "assignment_expression" and _member_name(node.child_by_field_name("left")):
+        owner = qualname[:-1].rpartition(".")[0]  # `Foo.prototype.init = function` is called on a Foo
+        return f"{owner}." if owner else prefix
     return prefix if node.type in _METHODS else qualname
 
 

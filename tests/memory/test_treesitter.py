@@ -389,13 +389,19 @@ class A {
 const Ctor = function () {
   this.handlers = { close() {} };
 };
+Foo.prototype.init = function () {
+  this.reset = function () {
+    this.clear = () => {};
+  };
+};
 """
 
 
 @pytest.mark.parametrize("path", ["web/this.js", "web/this.ts"], ids=["js", "ts"])
 def test_functions_assigned_to_this_are_methods(path: str) -> None:
     """`this.x = function/arrow` in a constructor function is `Foo.x`; in a class constructor or method (arrows
-    keep the method's `this`) it is `A.x`, not `A.constructor.x`; `this.o = {...}` names its methods `Ctor.o.m`."""
+    keep the method's `this`) it is `A.x`, not `A.constructor.x`; `this.o = {...}` names its methods `Ctor.o.m`;
+    in a function assigned to `Foo.prototype.m` or `this.m`, `this` is still a Foo (`Foo.x`, not `Foo.m.x`)."""
     assert _spans(path, THIS_METHODS) == [
         ("Foo", "function", 1, 7),
         ("Foo.bar", "function", 2, 4),
@@ -408,4 +414,7 @@ def test_functions_assigned_to_this_are_methods(path: str) -> None:
         ("A.stop", "function", 14, 14),
         ("Ctor", "function", 18, 20),
         ("Ctor.handlers.close", "function", 19, 19),
+        ("Foo.init", "function", 21, 25),
+        ("Foo.reset", "function", 22, 24),
+        ("Foo.clear", "function", 23, 23),
     ]
