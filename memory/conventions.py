@@ -23,10 +23,18 @@ from typing import Any
 from memory.code_style import DOCSTRING_STYLES, file_stats
 from memory.model import Unit
 from memory.paths import is_source, is_test, is_vendored
-from memory.tool_configs import CONFIG_FILES, changie_unreleased, formatters, read_toml
+from memory.tool_configs import (
+    CONFIG_FILES,
+    changie_unreleased,
+    config_folder,
+    folder_formatters,
+    formatters,
+    read_toml,
+)
 
 __all__ = [
     "CONFIG_FILES",
+    "config_folder",
     "changelog_paths",
     "file_stats",
     "fragment_dirs_declared",
@@ -287,7 +295,7 @@ def profile_from(
     changelog files and fragments (`changelog_paths` of every path at the head)."""
     code = {p: s for p, s in stats.items() if "defs" in s}
     return {
-        "formatters": formatters(configs),
+        "formatters": {**formatters(configs), "folders": folder_formatters(configs)},
         "code": _docstyle(code),
         "tests": _tests(stats),
         **_errors_and_logging(code),

@@ -17,7 +17,7 @@ from typing import Any
 
 from memory.api_index import ApiEntry, api_index, file_refs
 from memory.code_style import MAX_CHARS
-from memory.conventions import CONFIG_FILES, changelog_paths, file_stats, fragment_dirs_declared, profile_from
+from memory.conventions import changelog_paths, config_folder, file_stats, fragment_dirs_declared, profile_from
 from memory.engine import Memory
 from memory.gitlog import BlobReader, list_tree
 from memory.model import Unit
@@ -27,8 +27,8 @@ from memory.tool_configs import ruff_extended
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
 # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: syntax trees;
-# 6: changie, ruff extend, API aliases and class-body names
-STATE_VERSION = 6
+# 6: changie, ruff extend, API aliases and class-body names; 7: config files up to two folders down
+STATE_VERSION = 7
 
 
 @dataclass
@@ -67,7 +67,7 @@ def _refs(path: str, text: str | None) -> dict[str, Any]:
 
 def _wanted(path: str) -> bool:
     """The files the profile and the references read: the project's sources (not vendored ones) and configs."""
-    return (is_source(path) and not is_vendored(path)) or path in CONFIG_FILES
+    return (is_source(path) and not is_vendored(path)) or config_folder(path) is not None
 
 
 _Tables = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]  # (stats, configs, refs), each keyed by path
@@ -80,14 +80,14 @@ def _read(path: str, text: str | None, tables: _Tables) -> None:
         return
     if is_source(path) and (counted := file_stats(path, text)):
         stats[path] = counted
-    elif path in CONFIG_FILES and len(text) <= MAX_CHARS:
+    elif config_folder(path) is not None and len(text) <= MAX_CHARS:
         configs[path] = text
     if found := _refs(path, text):
         refs[path] = found
 
 
 def _add_extended(configs: dict[str, Any], read: Callable[[str], str | None]) -> None:
-    """Add the files the ruff config extends (`extend`, in turn) to the root config files read, huge ones aside."""
+    """Add the files the ruff configs extend (`extend`, in turn) to the config files read, huge ones aside."""
     configs.update(ruff_extended(configs, lambda p: t if (t := read(p)) is not None and len(t) <= MAX_CHARS else None))
 
 
@@ -141,7 +141,7 @@ def refresh_profile(repo: Path, memory: Memory, state: ProfileState | None) -> P
         return mine_profile(repo, memory)
     units = memory.history.units[start + 1 :]
     present = _presence(units)
-    roots = {p: t for p, t in state.configs.items() if p in CONFIG_FILES}  # extended files are read again below
+    roots = {p: t for p, t in state.configs.items() if config_folder(p) is not None}  # extended ones: read again
     tables: _Tables = (dict(state.stats), roots, dict(state.refs))
     with BlobReader(repo) as blobs:
         for path in sorted(present):

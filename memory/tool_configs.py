@@ -5,6 +5,10 @@ or `[tool.ruff]` (with the files its `extend` names beneath: the extending file 
 pytest, mypy, isort and pylint from their own INI files, `[tool.*]` tables of pyproject.toml, or sections of
 setup.cfg and tox.ini. Malformed files give no settings, never an error, and every value is plain JSON (TOML
 dates become strings). changie's unreleased folder is read from `.changie.yaml` here too.
+
+A monorepo keeps a project's config in its folder (`backend/pyproject.toml`): the root's settings are the
+profile's, and each folder (up to two down) whose own files configure a tool gets its own (`folder_formatters`).
+A file's settings are its deepest such folder's, else the root's.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ from typing import Any
 
 import yaml
 
-__all__ = ["CONFIG_FILES", "changie_unreleased", "formatters", "read_toml", "ruff_extended"]
+from memory.paths import is_test, is_vendored
+
+__all__ = [
+    "CONFIG_FILES",
+    "changie_unreleased",
+    "config_folder",
+    "folder_formatters",
+    "formatters",
+    "read_toml",
+    "ruff_extended",
+]
 
 CONFIG_FILES = (
     "pyproject.toml",
@@ -40,6 +54,8 @@ CONFIG_FILES = (
     ".changie.yaml",
     ".changie.yml",
 )
+MAX_CONFIG_DEPTH = 2  # config files are read in the root and up to two folders down (`api/`, `services/api/`)
+MAX_CONFIG_FOLDERS = 20  # folders below the root whose settings the profile keeps
 _RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")  # the order ruff looks in a folder
 _CHANGIE_FILES = (".changie.yaml", ".changie.yml")
 _PYPROJECT_TOOLS = ("black", "isort", "mypy", "pylint", "flake8", "pytest", "pyright", "coverage", "codespell")
@@ -121,10 +137,20 @@ def _extend_target(path: str, table: Mapping[str, Any]) -> str | None:
     return _tree_path(posixpath.dirname(path), target) if isinstance(target, str) else None
 
 
-def _ruff_chain(configs: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
-    """(path, ruff table) of the file ruff reads, then of each file the previous one extends, as far as they
-    are in `configs`, have ruff's table and do not come round again."""
-    path = next((p for p in _RUFF_FILES if p in configs and _ruff_table(p, configs[p]) is not None), None)
+def config_folder(path: str) -> str | None:
+    """The folder whose settings the config file at `path` gives ("" for the root); None for a file that is no
+    config file memory reads: another name, deeper than `MAX_CONFIG_DEPTH`, or in a test or vendored folder."""
+    folder, name = posixpath.split(path)
+    if name not in CONFIG_FILES or folder.count("/") >= MAX_CONFIG_DEPTH or is_test(path) or is_vendored(path):
+        return None
+    return folder
+
+
+def _ruff_chain(configs: Mapping[str, str], folder: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """(path, ruff table) of the file ruff reads in `folder`, then of each file the previous one extends, as far
+    as they are in `configs`, have ruff's table and do not come round again."""
+    own = (posixpath.join(folder, p) for p in _RUFF_FILES)
+    path = next((p for p in own if p in configs and _ruff_table(p, configs[p]) is not None), None)
     chain: list[tuple[str, dict[str, Any]]] = []
     while path is not None and path in configs and all(path != p for p, _ in chain):
         table = _ruff_table(path, configs[path])
@@ -135,10 +161,9 @@ def _ruff_chain(configs: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
     return chain
 
 
-def _ruff(configs: Mapping[str, str]) -> dict[str, Any] | None:
+def _ruff(chain: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
     """Ruff's settings from the file ruff reads (`.ruff.toml`, else `ruff.toml`, else `[tool.ruff]`) over
     those of the files it extends: the extending file's settings win, `lint` and `format` ones key by key."""
-    chain = _ruff_chain(configs)
     if not chain:
         return None
     found: dict[str, Any] = {}
@@ -148,17 +173,18 @@ def _ruff(configs: Mapping[str, str]) -> dict[str, Any] | None:
 
 
 def ruff_extended(configs: Mapping[str, str], read: Callable[[str], str | None]) -> dict[str, str]:
-    """The files the ruff config in `configs` extends, in turn, that `configs` lacks, read with `read` (None:
-    no such file): what a collector of the root config files adds so that `formatters` follows `extend`."""
+    """The files the ruff configs in `configs` extend, in turn, that `configs` lacks, read with `read` (None:
+    no such file): what a collector of the config files adds so that `formatters` follows `extend`."""
     found = dict(configs)
-    while chain := _ruff_chain(found):
-        target = _extend_target(*chain[-1])
-        if target is None or target in found:
-            break  # the chain ends, or comes round again
-        text = read(target)
-        if text is None:
-            break  # a file that is not there
-        found[target] = text
+    for folder in sorted({f for p in configs if (f := config_folder(p)) is not None}):
+        while chain := _ruff_chain(found, folder):
+            target = _extend_target(*chain[-1])
+            if target is None or target in found:
+                break  # the chain ends, or comes round again
+            text = read(target)
+            if text is None:
+                break  # a file that is not there
+            found[target] = text
     return {p: t for p, t in found.items() if p not in configs}
 
 
@@ -210,19 +236,20 @@ def _ini_tools(path: str, text: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     parser = _ini(text)
     for section in parser.sections():
-        tool = "pylint" if path == ".pylintrc" else section.removeprefix("tool:").split(":")[0]
+        tool = "pylint" if posixpath.basename(path) == ".pylintrc" else section.removeprefix("tool:").split(":")[0]
         if tool in _INI_TOOLS:
             items = {k: _ini_value(v) for k, v in parser.items(section) if k in _KEYS}
             found.setdefault(tool, {}).update(items)
     return found
 
 
-def _tool_settings(configs: Mapping[str, str]) -> dict[str, Any]:
-    """Each tool's settings from the first place it is configured, in the order the tools look."""
-    pyproject = _table(read_toml(configs.get("pyproject.toml", "")), "tool")
-    places: list[dict[str, dict[str, Any]]] = [_ini_tools(p, configs[p]) for p in _INI_ORDER[:4] if p in configs]
+def _tool_settings(configs: Mapping[str, str], folder: str) -> dict[str, Any]:
+    """Each tool's settings from the first place in `folder` it is configured, in the order the tools look."""
+    pyproject = _table(read_toml(configs.get(posixpath.join(folder, "pyproject.toml"), "")), "tool")
+    ini = [posixpath.join(folder, p) for p in _INI_ORDER]
+    places: list[dict[str, dict[str, Any]]] = [_ini_tools(p, configs[p]) for p in ini[:4] if p in configs]
     places.append({t: _settings(pyproject[t]) for t in _PYPROJECT_TOOLS if isinstance(pyproject.get(t), dict)})
-    places += [_ini_tools(p, configs[p]) for p in _INI_ORDER[4:] if p in configs]
+    places += [_ini_tools(p, configs[p]) for p in ini[4:] if p in configs]
     found: dict[str, Any] = {}
     for place in places:
         for tool, settings in place.items():
@@ -268,18 +295,31 @@ def _line_length(found: Mapping[str, Any]) -> int | None:
     return next((length for tool, length in _DEFAULT_LENGTH.items() if tool in found), None)
 
 
-def formatters(configs: Mapping[str, str]) -> dict[str, Any]:
+def formatters(configs: Mapping[str, str], folder: str = "") -> dict[str, Any]:
     """Formatter and linter settings per tool, pre-commit hook ids, .editorconfig, the line length in force and
-    the config files present."""
+    the config files read, from the config files in `folder` (the root's by default) and those they extend."""
     found: dict[str, Any] = {}
-    ruff = _ruff(configs)
+    chain = _ruff_chain(configs, folder)
+    ruff = _ruff(chain)
     if ruff is not None:
         found["ruff"] = ruff
-    found.update(_tool_settings(configs))
-    if ".pre-commit-config.yaml" in configs:
-        found["pre-commit"] = sorted(set(_HOOK_ID.findall(configs[".pre-commit-config.yaml"])))
-    if ".editorconfig" in configs:
-        found[".editorconfig"] = _editorconfig(configs[".editorconfig"])
+    found.update(_tool_settings(configs, folder))
+    hooks, editorconfig = posixpath.join(folder, ".pre-commit-config.yaml"), posixpath.join(folder, ".editorconfig")
+    if hooks in configs:
+        found["pre-commit"] = sorted(set(_HOOK_ID.findall(configs[hooks])))
+    if editorconfig in configs:
+        found[".editorconfig"] = _editorconfig(configs[editorconfig])
     found["line_length"] = _line_length(found)
-    found["files"] = sorted(configs)
+    found["files"] = sorted({p for p in configs if config_folder(p) == folder} | {p for p, _ in chain})
+    return found
+
+
+def folder_formatters(configs: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """`formatters` of each folder below the root whose own config files configure a tool (a project of a
+    monorepo, `backend/`), the first `MAX_CONFIG_FOLDERS` by name; a file's settings are its deepest folder's."""
+    found: dict[str, dict[str, Any]] = {}
+    for folder in sorted({f for p in configs if (f := config_folder(p))}):
+        settings = formatters(configs, folder)
+        if set(settings) - {"line_length", "files"} and len(found) < MAX_CONFIG_FOLDERS:
+            found[folder] = settings
     return found

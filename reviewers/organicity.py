@@ -40,9 +40,13 @@ def total(scores: Sequence[Score]) -> float:
 def style_score(patch: _Patch, profile: RepoProfile, new_lint: Sequence[str]) -> Score:
     """New linter violations, new dead or dangling code, over-long added lines, and new functions that break the
     repo's habits."""
-    limit = _line_length(profile.conventions)
+    limits = {change.path: _line_length(profile.conventions, change.path) for change in patch.files}
     long_lines = sum(
-        1 for change in patch.files for hunk in change.hunks for line in hunk.added if len(line.rstrip()) > limit
+        1
+        for change in patch.files
+        for hunk in change.hunks
+        for line in hunk.added
+        if len(line.rstrip()) > limits[change.path]
     )
     static = [
         found
@@ -55,16 +59,31 @@ def style_score(patch: _Patch, profile: RepoProfile, new_lint: Sequence[str]) ->
     if new_lint:
         parts[0] += f" ({', '.join(sorted(set(new_lint))[:3])})"
     parts.append(f"{len(static)} new dead or dangling name(s)" + (f" ({', '.join(static[:3])})" if static else ""))
-    parts.append(f"{long_lines} added line(s) over {limit} chars")
+    shown = sorted(set(limits.values())) or [_line_length(profile.conventions, "")]
+    parts.append(f"{long_lines} added line(s) over {'/'.join(map(str, shown))} chars")
     if habits:
         parts.append("; ".join(habits[:2]))
     return Score("style", 1.0 / (1.0 + issues), ", ".join(parts))
 
 
-def _line_length(conventions: Mapping[str, object]) -> int:
-    """The line length memory found in force (settings, else the configured tools' defaults), else 100."""
+def _folder_settings(formatters: Mapping[str, object], path: str) -> Mapping[str, object]:
+    """The settings of the deepest folder holding `path` that has its own config (a monorepo's project), else
+    the root's."""
+    folders = formatters.get("folders")
+    if isinstance(folders, Mapping):
+        held = [f for f in folders if isinstance(f, str) and path.startswith(f"{f}/")]
+        deepest = folders.get(max(held, key=len)) if held else None
+        if isinstance(deepest, Mapping) and isinstance(deepest.get("line_length"), int):
+            return deepest
+    return formatters
+
+
+def _line_length(conventions: Mapping[str, object], path: str) -> int:
+    """The line length memory found in force for `path` (its folder's settings, else the root's, else the
+    configured tools' defaults), else 100."""
     formatters = conventions.get("formatters")
     if isinstance(formatters, Mapping):
+        formatters = _folder_settings(formatters, path)
         value = formatters.get("line_length")
         if isinstance(value, int) and not isinstance(value, bool):
             return value

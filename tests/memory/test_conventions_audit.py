@@ -10,7 +10,7 @@ import pytest
 
 from memory.conventions import CONFIG_FILES, changelog_paths, file_stats, fragment_dirs_declared, mine_conventions
 from memory.model import FileChange, Unit
-from memory.tool_configs import ruff_extended
+from memory.tool_configs import MAX_CONFIG_FOLDERS, config_folder, ruff_extended
 
 
 def _unit(title: str, author: str = "a", paths: tuple[str, ...] = ()) -> Unit:
@@ -516,3 +516,39 @@ def test_empty_and_python_free_repositories_give_an_empty_profile() -> None:
     assert profile["tests"]["framework"] is None  # no tests: no framework to guess
     assert profile["title"]["median_length"] == 0 and profile["changelog"]["entries"] is None
     json.dumps(profile)
+
+
+def test_each_project_folder_of_a_monorepo_gets_its_own_settings() -> None:
+    """A folder's settings come from its own files (and what they extend, even above it); the root's stay the
+    root's; folders without tool settings, and those past the first MAX_CONFIG_FOLDERS, are left out."""
+    configs = {
+        "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+        "api/ruff.toml": 'extend = "../pyproject.toml"\n[lint]\nselect = ["E"]\n',
+        "web/pyproject.toml": "[tool.black]\nline-length = 79\n",
+        "docs/pyproject.toml": '[project]\nname = "docs"\n',
+        **{f"z{i:02}/setup.cfg": "[flake8]\nselect = E\n" for i in range(MAX_CONFIG_FOLDERS + 3)},
+    }
+    found = _formatters(configs)
+    assert found["files"] == ["pyproject.toml"] and found["line_length"] == 100
+    folders = found["folders"]
+    assert folders["api"]["ruff"] == {"extend": "../pyproject.toml", "line-length": 100, "select": ["E"]}
+    assert folders["api"]["files"] == ["api/ruff.toml", "pyproject.toml"]
+    assert folders["web"]["line_length"] == 79 and "docs" not in folders
+    assert len(folders) == MAX_CONFIG_FOLDERS and list(folders)[:3] == ["api", "web", "z00"]
+
+
+@pytest.mark.parametrize(
+    ("path", "folder"),
+    [
+        ("pyproject.toml", ""),
+        ("api/setup.cfg", "api"),
+        ("services/api/ruff.toml", "services/api"),
+        ("services/api/deep/ruff.toml", None),
+        ("tests/data/pyproject.toml", None),
+        ("third_party/x/pyproject.toml", None),
+        ("api/notes.toml", None),
+    ],
+)
+def test_config_folder_names_where_a_config_file_applies(path: str, folder: str | None) -> None:
+    """Config files are read up to two folders down, outside test and vendored folders."""
+    assert config_folder(path) == folder

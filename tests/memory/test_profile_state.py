@@ -142,13 +142,14 @@ def test_files_ruff_extends_are_read_and_kept_current(history_repo: Path, tmp_pa
     changes."""
     store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
     state = mine_profile(history_repo, store.update(history_repo))
-    base = {"config/ruff.toml": 'line-length = 100\n[lint]\nselect = ["E"]\n'}
-    commit(history_repo, "Share ruff", {"ruff.toml": 'extend = "config/ruff.toml"\n', **base})
+    base = {"config/ruff-base.toml": 'line-length = 100\n[lint]\nselect = ["E"]\n'}
+    commit(history_repo, "Share ruff", {"ruff.toml": 'extend = "config/ruff-base.toml"\n', **base})
     memory = store.update(history_repo)
     state = refresh_profile(history_repo, memory, state)
     assert state == mine_profile(history_repo, memory)
-    assert state.profile["formatters"]["ruff"] == {"extend": "config/ruff.toml", "line-length": 100, "select": ["E"]}
-    commit(history_repo, "Longer lines", {"config/ruff.toml": "line-length = 120\n"})
+    ruff = {"extend": "config/ruff-base.toml", "line-length": 100, "select": ["E"]}
+    assert state.profile["formatters"]["ruff"] == ruff
+    commit(history_repo, "Longer lines", {"config/ruff-base.toml": "line-length = 120\n"})
     memory = store.update(history_repo)
     state = refresh_profile(history_repo, memory, state)
     assert state == mine_profile(history_repo, memory)
@@ -156,4 +157,33 @@ def test_files_ruff_extends_are_read_and_kept_current(history_repo: Path, tmp_pa
     commit(history_repo, "Own ruff", {"ruff.toml": "line-length = 99\n"})
     memory = store.update(history_repo)
     state = refresh_profile(history_repo, memory, state)
-    assert state == mine_profile(history_repo, memory) and "config/ruff.toml" not in state.configs
+    assert state == mine_profile(history_repo, memory) and "config/ruff-base.toml" not in state.configs
+
+
+def test_a_monorepos_projects_keep_their_own_settings(history_repo: Path, tmp_path: Path) -> None:
+    """Config files up to two folders down are read, by a refresh as by a full mining: each project folder whose
+    own files configure a tool gets its settings; deeper, test and vendored folders are not read."""
+    store = MemoryStore(tmp_path / "mem", None, BuildConfig(calibration_units=3))
+    state = mine_profile(history_repo, store.update(history_repo))
+    files: dict[str, str | None] = {
+        "backend/pyproject.toml": "[tool.ruff]\nline-length = 120\n",
+        "services/api/setup.cfg": "[flake8]\nmax-line-length = 99\n",
+        "services/api/deep/ruff.toml": "line-length = 60\n",
+        "tests/fixtures/ruff.toml": "line-length = 70\n",
+        "vendor/lib/ruff.toml": "line-length = 71\n",
+        "docs/pyproject.toml": '[project]\nname = "docs"\n',
+    }
+    commit(history_repo, "Monorepo", files)
+    memory = store.update(history_repo)
+    state = refresh_profile(history_repo, memory, state)
+    assert state == mine_profile(history_repo, memory)
+    folders = state.profile["formatters"]["folders"]
+    assert list(folders) == ["backend", "services/api"]  # docs/ configures no tool
+    assert folders["backend"]["line_length"] == 120 and folders["backend"]["files"] == ["backend/pyproject.toml"]
+    assert folders["services/api"]["flake8"] == {"max-line-length": 99}
+    assert not {"services/api/deep/ruff.toml", "tests/fixtures/ruff.toml", "vendor/lib/ruff.toml"} & set(state.configs)
+    commit(history_repo, "Longer", {"backend/pyproject.toml": "[tool.ruff]\nline-length = 140\n"})
+    memory = store.update(history_repo)
+    state = refresh_profile(history_repo, memory, state)
+    assert state == mine_profile(history_repo, memory)
+    assert state.profile["formatters"]["folders"]["backend"]["line_length"] == 140

@@ -43,6 +43,23 @@ def test_added_lines_over_the_projects_line_length_lower_style(formatters: dict[
     assert scores(long_fix, RepoProfile(conventions={"formatters": formatters}))["style"] < 1.0
 
 
+@pytest.mark.parametrize(
+    ("folders", "over"),
+    [
+        ({"pkg": {"line_length": 79}}, True),  # the file's own project is stricter than the root
+        ({"lib": {"line_length": 79}}, False),  # another project's settings do not apply
+        ({"pk": {"line_length": 79}}, False),  # a folder is a whole path part, not a prefix of one
+        ({"pkg": {"line_length": 79}, "pkg/core": {"line_length": 120}}, True),  # `pkg/core.py` is in `pkg` only
+    ],
+)
+def test_the_line_length_is_the_files_own_folders(folders: dict[str, object], over: bool) -> None:
+    """In a monorepo, an added line is measured against the settings of the deepest folder holding the file that
+    has its own config (`pkg/pyproject.toml`), else the root's."""
+    long_fix = FIX.replace("    return strip_all(items)\n", "    return strip_all(items)  # " + "x" * 60 + "\n")
+    conventions = {"formatters": {"line_length": 100, "folders": folders}}
+    assert (scores(long_fix, RepoProfile(conventions=conventions))["style"] < 1.0) is over
+
+
 def test_duplicating_a_helper_lowers_reuse() -> None:
     """An added function whose body equals an existing helper's body is named as a duplicate."""
     helpers = {"pkg/core.py::strip_all": "out = [i.strip() for i in items]\nreturn out"}
