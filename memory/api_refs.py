@@ -13,7 +13,8 @@ imports, aliases (`aliases`: `name = other.attr`, see `memory.api_bindings`), `f
 A name bound in a function (a parameter, an assignment, a loop, comprehension or lambda variable, a local
 def) is that function's, not the module-level name it shadows; an import in a function binds its name there
 only. A name a class body binds is the class's in that body, from the statement binding it on (the body runs
-in order), but not in its methods, lambdas, comprehensions or nested classes, where the module's is meant;
+in order; a block of an `if`, `for`, `with` or `try` is read statement by statement, each branch after the one
+before it), but not in its methods, lambdas, comprehensions or nested classes, where the module's is meant;
 its bases, keywords and decorators are read outside it. An alias's assignment re-exports, as an import does:
 it is no use of what it names (the receiver of `a.b` it reads is). Quoted annotations (`-> "Request"`) are
 read as the expressions they quote.
@@ -44,6 +45,7 @@ __all__ = ["file_refs", "module_parts"]
 
 _PYTHON = (".py", ".pyi")
 _BUILTINS = frozenset(dir(builtins))
+_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)
 
 
 @dataclass(frozen=True)
@@ -190,17 +192,31 @@ def _function(refs: _Refs, node: ast.FunctionDef | ast.AsyncFunctionDef, frames:
     ]
 
 
+def _steps(statements: list[ast.stmt]) -> list[ast.AST]:
+    """A class body in the order it runs: `if`, `for`, `while`, `with` and `try` opened into their header parts
+    and the statements of their blocks, so a name bound in a block is the class's in the block's later lines."""
+    out: list[ast.AST] = []
+    for statement in statements:
+        if isinstance(statement, _BLOCKS):
+            for part in ast.iter_child_nodes(statement):
+                out.extend(_steps([part]) if isinstance(part, ast.stmt) else [part])
+        else:
+            out.append(statement)
+    return out
+
+
 def _class(refs: _Refs, node: ast.ClassDef, frames: Frames) -> list[Any]:
-    """A class's parts to walk: decorators, bases and keywords in the enclosing scope, each statement of the
-    body in the class's, which binds a name from the statement binding it first on (as the body runs)."""
+    """A class's parts to walk: decorators, bases and keywords in the enclosing scope, each step of the body in
+    the class's, which binds a name from the step binding it first on (as the body runs)."""
     refs.classes[_qualname(frames, node.name)] = [c for b in node.bases if (c := chain(b))]
     names = bindings(refs.path, node.body)
+    steps = _steps(node.body)
     order: dict[str, int] = {}
-    for at, statement in enumerate(node.body):
-        for name in bindings(refs.path, [statement]):
+    for at, step in enumerate(steps):
+        for name in bindings(refs.path, [step]):
             order.setdefault(name, at)
     outer = [*node.decorator_list, *node.bases, *node.keywords, *getattr(node, "type_params", [])]
-    body = [(s, (*frames, _Frame("class", node.name, names, order, at)), False) for at, s in enumerate(node.body)]
+    body = [(s, (*frames, _Frame("class", node.name, names, order, at)), False) for at, s in enumerate(steps)]
     return [*((n, frames, False) for n in outer), *body]
 
 

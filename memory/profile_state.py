@@ -27,7 +27,8 @@ from memory.tool_configs import ruff_extended
 __all__ = ["ProfileState", "mine_profile", "refresh_profile"]
 
 # 3: classes per file, API references, changelog paths; 4: ruff lint; 5: syntax trees;
-# 6: changie, ruff extend, API aliases and class-body names; 7: config files up to two folders down
+# 6: changie, ruff extend, API aliases and class-body names; 7: config files up to two folders down, class-body
+# names bound in a block
 STATE_VERSION = 7
 
 

@@ -457,6 +457,29 @@ def test_class_body_names_shadow_module_level_ones() -> None:
     assert uses == {"helper": 4, "name": 1, "A": 0, "A.helper": 1, "A.size": 0, "A.Inner": 0}
 
 
+BLOCK_BODY = (
+    "def helper():\n    pass\n\n\n"
+    "class A:\n"
+    "    if True:\n"
+    "        early = helper()\n"  # not yet bound in the class: the module's
+    "        def helper(self):\n            pass\n"
+    "        late = helper(None)\n"  # the class's, bound two lines up in the same block
+    "    for item in range(2):\n"
+    "        again = item\n"  # the loop's target, bound by the header
+    "    try:\n"
+    "        sure = helper(1)\n"
+    "    except ValueError:\n"
+    "        pass\n"
+)
+
+
+def test_class_body_names_bound_in_a_block_are_the_classs_below_them() -> None:
+    """A name a class binds inside an `if`, `for`, `with` or `try` block is its own from the next statement of
+    that block on, not only from the next statement of the class body."""
+    refs = file_refs("pkg/m.py", BLOCK_BODY)
+    assert (refs["names"], refs["members"]) == ({"helper": 1}, {"A.helper": 2, "A.item": 1})
+
+
 def test_class_body_references_are_kept_by_qualname() -> None:
     """A class-level name read in the class body is kept as the class member it means."""
     refs = file_refs("pkg/m.py", CLASS_BODY)
